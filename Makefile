@@ -1,0 +1,53 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test browser node lint bench geodata clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test node browser
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+node: node_modules/.package-lock.json
+
+# Headless Chromium from Debian for the browser tests (Playwright drives it; it never
+# downloads a browser of its own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+run: install
+	$(PY) -m locator data import --if-empty
+	$(PY) -m locator serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(PY) -m pytest
+
+lint: install-test
+	$(PY) -m ruff check locator web geodata tests bench
+
+bench: install
+	$(PY) bench/nearest.py
+
+geodata: node
+	$(PY) geodata/build.py
+
+clean:
+	rm -rf $(VENV) node_modules test-artifacts

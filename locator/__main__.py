@@ -1,0 +1,5 @@
+import sys
+
+from locator.cli import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+"""The command modules, in the order ``locator --help`` lists them."""
+
+from locator.cli import nearest
+
+MODULES = (nearest,)

@@ -1,0 +1,174 @@
+"""Access points: the kinds of site, the programs they offer, and the ``Site`` record."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from locator.errors import InvalidInput
+
+
+class Kind(StrEnum):
+    COMPREHENSIVE_CENTER = "comprehensive_center"
+    AFFILIATE_CENTER = "affiliate_center"
+    ACCESS_SITE = "access_site"
+    DISSEMINATION_SITE = "dissemination_site"
+    LIBRARY = "library"
+    BOOKMOBILE = "bookmobile"
+    MOBILE_CENTER = "mobile_center"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.COMPREHENSIVE_CENTER: "Job center (comprehensive AJC)",
+    Kind.AFFILIATE_CENTER: "Job center (affiliate)",
+    Kind.ACCESS_SITE: "Access site",
+    Kind.DISSEMINATION_SITE: "Dissemination site",
+    Kind.LIBRARY: "Public library",
+    Kind.BOOKMOBILE: "Bookmobile",
+    Kind.MOBILE_CENTER: "Mobile workforce center",
+}
+
+
+class Status(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    RETIRED = "retired"
+
+
+class CountySource(StrEnum):
+    """Where a site's county FIPS came from: the source file, or our own point-in-polygon."""
+
+    SOURCE = "source"
+    POINT_IN_POLYGON = "point_in_polygon"
+    UNKNOWN = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    slug: str
+    label: str
+    group: str  # "wioa_core", "required_partner" or "library_service"
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("title_i_adult", "WIOA Title I Adult", "wioa_core"),
+    Program("title_i_dislocated_worker", "WIOA Title I Dislocated Worker", "wioa_core"),
+    Program("title_i_youth", "WIOA Title I Youth", "wioa_core"),
+    Program("title_ii_adult_education", "Title II Adult Education and Literacy", "wioa_core"),
+    Program("title_iii_wagner_peyser", "Title III Wagner-Peyser Employment Service", "wioa_core"),
+    Program("title_iv_vocational_rehabilitation", "Title IV Vocational Rehabilitation", "wioa_core"),
+    Program("perkins_cte", "Career and Technical Education (Perkins)", "required_partner"),
+    Program("csbg", "Community Services Block Grant", "required_partner"),
+    Program("indian_native_american", "Indian and Native American Programs", "required_partner"),
+    Program("hud_employment_training", "HUD Employment and Training", "required_partner"),
+    Program("job_corps", "Job Corps", "required_partner"),
+    Program("jobs_for_veterans", "Jobs for Veterans State Grants (LVER/DVOP)", "required_partner"),
+    Program("farmworker_jobs", "National Farmworker Jobs Program", "required_partner"),
+    Program("senior_community_service", "Senior Community Service Employment Program",
+            "required_partner"),
+    Program("tanf", "Temporary Assistance for Needy Families (TANF)", "required_partner"),
+    Program("trade_adjustment_assistance", "Trade Adjustment Assistance", "required_partner"),
+    Program("unemployment_compensation", "Unemployment Compensation", "required_partner"),
+    Program("youthbuild", "YouthBuild", "required_partner"),
+    Program("public_computers", "Public computers", "library_service"),
+    Program("wifi", "Wi-Fi", "library_service"),
+    Program("resume_help", "Résumé help", "library_service"),
+    Program("job_search_workshops", "Job-search workshops", "library_service"),
+    Program("job_fairs", "Job fairs", "library_service"),
+    Program("small_business_help", "Small-business help", "library_service"),
+)
+PROGRAMS_BY_SLUG: dict[str, Program] = {p.slug: p for p in PROGRAMS}
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").replace("_", " ").split())
+
+
+_PROGRAM_LOOKUP: dict[str, str] = {}
+for _p in PROGRAMS:
+    _PROGRAM_LOOKUP[_fold(_p.slug)] = _p.slug
+    _PROGRAM_LOOKUP[_fold(_p.label)] = _p.slug
+
+
+def parse_program(text: str) -> str:
+    """Return the slug for a program given by slug or label (any case)."""
+    slug = _PROGRAM_LOOKUP.get(_fold(text))
+    if slug is None:
+        raise InvalidInput(
+            f"unknown program {text!r}; expected one of: {', '.join(PROGRAMS_BY_SLUG)}",
+            parameter="program",
+        )
+    return slug
+
+
+def parse_kind(text: str) -> Kind:
+    try:
+        return Kind(text.strip().lower().replace("-", "_").replace(" ", "_"))
+    except ValueError:
+        raise InvalidInput(
+            f"unknown kind {text!r}; expected one of: {', '.join(k.value for k in Kind)}",
+            parameter="kind",
+        ) from None
+
+
+def parse_kinds(texts: Iterable[str]) -> frozenset[Kind]:
+    """Parse kinds given as separate values and/or comma-separated lists."""
+    kinds = [parse_kind(part) for text in texts for part in text.split(",") if part.strip()]
+    return frozenset(kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One access point. ``lat``/``lon`` are WGS84 decimal degrees."""
+
+    id: str
+    name: str
+    kind: Kind
+    lat: float
+    lon: float
+    organization: str = ""
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    county_fips: str = ""
+    county_source: CountySource = CountySource.UNKNOWN
+    phone: str = ""
+    website: str = ""
+    hours: str = ""
+    programs: frozenset[str] = field(default_factory=frozenset)
+    status: Status = Status.APPROVED
+    temporarily_closed: bool = False
+    source: str = ""
+    source_id: str = ""
+    vintage: str = ""
+    last_verified: str = ""  # ISO date, or "" when never verified
+
+    def replace(self, **changes: object) -> Site:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status is Status.APPROVED
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFilter:
+    """Which sites a query may return. The default is what the public sees."""
+
+    kinds: frozenset[Kind] | None = None
+    program: str | None = None
+    statuses: frozenset[Status] = frozenset({Status.APPROVED})
+
+    def accepts(self, site: Site) -> bool:
+        return (
+            site.status in self.statuses
+            and (self.kinds is None or site.kind in self.kinds)
+            and (self.program is None or self.program in site.programs)
+        )

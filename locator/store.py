@@ -1,0 +1,335 @@
+"""The site store: one SQLite file with a versioned schema.
+
+The database is named by an SQLAlchemy-style URL (``sqlite:///relative/path.db``,
+``sqlite:////absolute/path.db`` or ``sqlite:///:memory:``). Migrations are numbered SQL
+scripts applied in order and recorded in ``PRAGMA user_version``, so an old database is
+brought up to date when opened and a newer one than this code knows is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from locator.errors import InvalidInput
+from locator.sites import CountySource, Kind, Site, Status
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sites, their programs, population points and the import log.
+    """
+    CREATE TABLE sites (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+        lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),
+        organization TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        city TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT '',
+        zip TEXT NOT NULL DEFAULT '',
+        county_fips TEXT NOT NULL DEFAULT '',
+        county_source TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        website TEXT NOT NULL DEFAULT '',
+        hours TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'approved',
+        temporarily_closed INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT '',
+        source_id TEXT NOT NULL DEFAULT '',
+        vintage TEXT NOT NULL DEFAULT '',
+        last_verified TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX sites_source ON sites (source);
+    CREATE INDEX sites_state_kind ON sites (state, kind);
+    CREATE TABLE site_programs (
+        site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        program TEXT NOT NULL,
+        PRIMARY KEY (site_id, program)
+    );
+    CREATE TABLE population_points (
+        id TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('tract', 'county')),
+        state_fips TEXT NOT NULL,
+        county_fips TEXT NOT NULL,
+        population INTEGER NOT NULL CHECK (population >= 0),
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        vintage TEXT NOT NULL,
+        PRIMARY KEY (level, id)
+    );
+    CREATE TABLE imports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        vintage TEXT NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    """,
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def sqlite_path(url: str) -> str:
+    """The file path (or ``:memory:``) an ``sqlite:///`` URL names."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        raise InvalidInput(
+            f"unsupported database URL {url!r}: expected sqlite:///path/to/file.db",
+            parameter="LOCATOR_DATABASE_URL",
+        )
+    path = url[len(prefix):]
+    if not path:
+        raise InvalidInput("the database URL names no file", parameter="LOCATOR_DATABASE_URL")
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationPoints:
+    """Population-weighted points (Census centers of population) as parallel arrays."""
+
+    ids: NDArray
+    county_fips: NDArray
+    population: NDArray
+    lat: NDArray
+    lon: NDArray
+    level: str
+    vintage: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def state_fips(self) -> NDArray:
+        return np.array([c[:2] for c in self.county_fips.tolist()], dtype=object)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    source: str
+    vintage: str
+    file: str
+    sha256: str
+    imported_at: str
+    summary: dict
+
+
+_SITE_COLUMNS = (
+    "id", "name", "kind", "lat", "lon", "organization", "address", "city", "state", "zip",
+    "county_fips", "county_source", "phone", "website", "hours", "status",
+    "temporarily_closed", "source", "source_id", "vintage", "last_verified",
+)
+
+
+class Store:
+    """A connection to the site database. Use as a context manager or call ``close()``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        path = sqlite_path(url)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA journal_mode = WAL") if path != ":memory:" else None
+        self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- schema -------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise InvalidInput(
+                f"database schema version {current} is newer than this program "
+                f"({len(MIGRATIONS)}); upgrade the locator package"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            with self.transaction():
+                for statement in _statements(script):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: an exception inside rolls every change back. Nests safely."""
+        if self._conn.in_transaction:
+            yield self._conn
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- sites --------------------------------------------------------------------------
+    def upsert_sites(self, sites: Iterable[Site]) -> None:
+        stamp = now_iso()
+        placeholders = ", ".join("?" for _ in (*_SITE_COLUMNS, "updated_at"))
+        with self.transaction() as conn:
+            for site in sites:
+                conn.execute(
+                    f"INSERT OR REPLACE INTO sites ({', '.join(_SITE_COLUMNS)}, updated_at) "
+                    f"VALUES ({placeholders})",
+                    (*_site_values(site), stamp),
+                )
+                conn.execute("DELETE FROM site_programs WHERE site_id = ?", (site.id,))
+                conn.executemany(
+                    "INSERT INTO site_programs (site_id, program) VALUES (?, ?)",
+                    [(site.id, p) for p in sorted(site.programs)],
+                )
+
+    def set_status(self, site_ids: Iterable[str], status: Status) -> None:
+        stamp = now_iso()
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE sites SET status = ?, updated_at = ? WHERE id = ?",
+                [(status.value, stamp, i) for i in site_ids],
+            )
+
+    def sites(self, *, statuses: Iterable[Status] | None = None,
+              source: str | None = None) -> list[Site]:
+        where, params = [], []
+        if statuses is not None:
+            values = [Status(s).value for s in statuses]
+            where.append(f"status IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+        if source is not None:
+            where.append("source = ?")
+            params.append(source)
+        sql = f"SELECT {', '.join(_SITE_COLUMNS)} FROM sites"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        programs = self._programs()
+        return [_row_to_site(row, programs.get(row["id"], ())) for row in
+                self._conn.execute(sql + " ORDER BY id", params)]
+
+    def site(self, site_id: str) -> Site | None:
+        row = self._conn.execute(
+            f"SELECT {', '.join(_SITE_COLUMNS)} FROM sites WHERE id = ?", (site_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        programs = [r[0] for r in self._conn.execute(
+            "SELECT program FROM site_programs WHERE site_id = ?", (site_id,))]
+        return _row_to_site(row, programs)
+
+    def _programs(self) -> dict[str, list[str]]:
+        programs: dict[str, list[str]] = {}
+        for site_id, program in self._conn.execute("SELECT site_id, program FROM site_programs"):
+            programs.setdefault(site_id, []).append(program)
+        return programs
+
+    def count_sites(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM sites").fetchone()[0])
+
+    # -- population ---------------------------------------------------------------------
+    def replace_population(self, level: str, rows: Sequence[tuple[str, str, int, float, float]],
+                           vintage: str) -> None:
+        """Replace every point of one level with ``(id, county_fips, population, lat, lon)`` rows."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM population_points WHERE level = ?", (level,))
+            conn.executemany(
+                "INSERT INTO population_points "
+                "(id, level, state_fips, county_fips, population, lat, lon, vintage) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(i, level, c[:2], c, p, la, lo, vintage) for i, c, p, la, lo in rows],
+            )
+
+    def population(self, level: str, *, state_fips: Iterable[str] | None = None) -> PopulationPoints:
+        sql = "SELECT id, county_fips, population, lat, lon, vintage FROM population_points " \
+              "WHERE level = ?"
+        params: list[str] = [level]
+        if state_fips is not None:
+            states = list(state_fips)
+            sql += f" AND state_fips IN ({', '.join('?' for _ in states)})"
+            params.extend(states)
+        rows = self._conn.execute(sql + " ORDER BY id", params).fetchall()
+        return PopulationPoints(
+            ids=np.array([r[0] for r in rows], dtype=object),
+            county_fips=np.array([r[1] for r in rows], dtype=object),
+            population=np.array([r[2] for r in rows], dtype=np.int64),
+            lat=np.array([r[3] for r in rows], dtype=float),
+            lon=np.array([r[4] for r in rows], dtype=float),
+            level=level,
+            vintage=rows[0][5] if rows else "",
+        )
+
+    def population_levels(self) -> dict[str, int]:
+        return {level: n for level, n in self._conn.execute(
+            "SELECT level, count(*) FROM population_points GROUP BY level")}
+
+    # -- import log ---------------------------------------------------------------------
+    def record_import(self, record: ImportRecord) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO imports (source, vintage, file, sha256, imported_at, summary) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (record.source, record.vintage, record.file, record.sha256, record.imported_at,
+                 json.dumps(record.summary, sort_keys=True)),
+            )
+
+    def imports(self) -> list[ImportRecord]:
+        return [
+            ImportRecord(r["source"], r["vintage"], r["file"], r["sha256"], r["imported_at"],
+                         json.loads(r["summary"]))
+            for r in self._conn.execute("SELECT * FROM imports ORDER BY id")
+        ]
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        """Run a read query; for reports that need an aggregate the methods above lack."""
+        return self._conn.execute(sql, params)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _site_values(site: Site) -> tuple:
+    return (
+        site.id, site.name, site.kind.value, site.lat, site.lon, site.organization, site.address,
+        site.city, site.state, site.zip, site.county_fips, site.county_source.value, site.phone,
+        site.website, site.hours, site.status.value, int(site.temporarily_closed), site.source,
+        site.source_id, site.vintage, site.last_verified,
+    )
+
+
+def _row_to_site(row: sqlite3.Row, programs: Iterable[str]) -> Site:
+    return Site(
+        id=row["id"], name=row["name"], kind=Kind(row["kind"]), lat=row["lat"], lon=row["lon"],
+        organization=row["organization"], address=row["address"], city=row["city"],
+        state=row["state"], zip=row["zip"], county_fips=row["county_fips"],
+        county_source=CountySource(row["county_source"]), phone=row["phone"],
+        website=row["website"], hours=row["hours"], programs=frozenset(programs),
+        status=Status(row["status"]), temporarily_closed=bool(row["temporarily_closed"]),
+        source=row["source"], source_id=row["source_id"], vintage=row["vintage"],
+        last_verified=row["last_verified"],
+    )

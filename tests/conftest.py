@@ -1,0 +1,38 @@
+"""Shared fixtures, named after the state they set up.
+
+Real public data is read from ``../shared/data`` beside the checkout. Under ``CI=true`` a
+missing folder is a failure, not a skip: CI must prove the real-data tests pass.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from locator.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        message = f"real public data not found at {SHARED_DATA}"
+        if IN_CI:
+            pytest.fail(message + " (required under CI=true)")
+        pytest.skip(message)
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return require_shared_data()
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Store:
+    with Store(f"sqlite:///{tmp_path / 'locator.db'}") as store:
+        yield store
