@@ -52,7 +52,7 @@ def site_json(site: Site, *, distance_mi: float | None = None) -> dict[str, obje
         "county_fips": site.county_fips, "lat": site.lat, "lon": site.lon,
     }
     if distance_mi is not None:
-        row["distance_mi"] = round(distance_mi, 6)
+        row["distance_mi"] = distance_mi
     row.update({
         "organization": site.organization, "phone": site.phone, "website": site.website,
         "hours": site.hours, "programs": sorted(site.programs),
