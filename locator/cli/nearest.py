@@ -1,0 +1,106 @@
+"""``locator nearest``: the nearest sites to a place, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from locator.cli import add_command
+from locator.config import Settings
+from locator.errors import LocatorError
+from locator.geocode import default_geocoder
+from locator.search import DEFAULT_K, NearestAnswer, find_nearest, public_filter, site_json
+from locator.sites import Status
+from locator.spatial import MAX_K, Catalog
+from locator.store import Store
+
+FORMATS = ("table", "json", "geojson", "csv")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = add_command(
+        subparsers, "nearest",
+        help="List the sites nearest to a ZIP, city, county, address with ZIP, or 'lat, lon'.",
+        example="locator nearest 62701 -k 5 --kind library bookmobile --within 25 --format json",
+    )
+    parser.add_argument("query", nargs="+", metavar="QUERY",
+                        help="where to search from, e.g. 60601, 'Peoria, IL', '41.88, -87.63'")
+    parser.add_argument("-k", type=int, default=DEFAULT_K, metavar="N",
+                        help=f"how many sites to list (1-{MAX_K}, default {DEFAULT_K})")
+    parser.add_argument("--kind", nargs="+", default=[], metavar="KIND",
+                        help="only these kinds, e.g. --kind library bookmobile")
+    parser.add_argument("--program", metavar="P", help="only sites offering this program")
+    parser.add_argument("--within", type=float, metavar="MILES",
+                        help="only sites within this straight-line distance")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    site_filter = public_filter(args.kind, args.program)
+    place = default_geocoder().geocode(" ".join(args.query))
+    answer = find_nearest(load_catalog(), place, k=args.k, site_filter=site_filter,
+                          within_mi=args.within)
+    WRITERS[args.format](answer)
+    return 0
+
+
+def load_catalog() -> Catalog:
+    with Store(Settings.from_env().database_url) as store:
+        sites = store.sites(statuses=[Status.APPROVED])
+    if not sites:
+        raise LocatorError(
+            "no sites are loaded: run `locator data fetch` and `locator data import` "
+            "(or put the source files in the sources folder first)"
+        )
+    return Catalog(sites)
+
+
+def _write_json(answer: NearestAnswer) -> None:
+    json.dump(answer.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+    print()
+
+
+def _write_geojson(answer: NearestAnswer) -> None:
+    features = [
+        {"type": "Feature", "id": row["id"],
+         "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+         "properties": row}
+        for row in answer.to_json()["results"]  # type: ignore[union-attr]
+    ]
+    json.dump({"type": "FeatureCollection", "query": answer.query.to_json(),
+               "features": features}, sys.stdout, indent=2, ensure_ascii=False)
+    print()
+
+
+CSV_COLUMNS = ("id", "name", "kind", "address", "city", "state", "zip", "county_fips",
+               "lat", "lon", "distance_mi", "phone", "website")
+
+
+def _write_csv(answer: NearestAnswer) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    for nearby in answer.results:
+        writer.writerow(site_json(nearby.site, distance_mi=nearby.distance_mi))
+
+
+def _write_table(answer: NearestAnswer) -> None:
+    query = answer.query
+    print(f"Nearest to {query.label} ({query.precision.value}; {query.lat:.5f}, {query.lon:.5f})")
+    if not answer.results:
+        print("No sites match.")
+        return
+    print("Distances are straight-line miles.")
+    for rank, nearby in enumerate(answer.results, start=1):
+        site = nearby.site
+        place = ", ".join(p for p in (site.address, site.city, site.state) if p)
+        print(f"{rank:>3}. {nearby.distance_mi:7.2f} mi  {site.name} [{site.kind.value}]")
+        print(f"               {place} {site.zip}".rstrip() + f"  (id {site.id})")
+
+
+WRITERS = {"table": _write_table, "json": _write_json, "geojson": _write_geojson,
+           "csv": _write_csv}
+
