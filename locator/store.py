@@ -77,6 +77,16 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT NOT NULL
     );
     """,
+    # 2: which retirements an import made, so a site that reappears in a later vintage comes
+    # back, while one a reviewer retired (or touched since) stays as the reviewer left it.
+    """
+    CREATE TABLE import_retirements (
+        site_id TEXT PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        vintage TEXT NOT NULL,
+        retired_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -247,6 +257,32 @@ class Store:
         for site_id, program in self._conn.execute("SELECT site_id, program FROM site_programs"):
             programs.setdefault(site_id, []).append(program)
         return programs
+
+    def retire_missing(self, site_ids: Iterable[str], *, source: str, vintage: str) -> None:
+        """Retire sites a source no longer lists, remembering that an import did it."""
+        stamp = now_iso()
+        ids = list(site_ids)
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE sites SET status = ?, updated_at = ? WHERE id = ?",
+                [(Status.RETIRED.value, stamp, i) for i in ids],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO import_retirements (site_id, source, vintage, retired_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(i, source, vintage, stamp) for i in ids],
+            )
+
+    def retired_by_import(self, source: str) -> set[str]:
+        """Ids an import of ``source`` retired and nobody has changed since."""
+        return {row[0] for row in self._conn.execute(
+            "SELECT r.site_id FROM import_retirements r JOIN sites s ON s.id = r.site_id "
+            "WHERE r.source = ? AND s.status = ? AND s.updated_at = r.retired_at",
+            (source, Status.RETIRED.value))}
+
+    def site_sources(self) -> dict[str, str]:
+        """Every stored site id and the source it came from."""
+        return dict(self._conn.execute("SELECT id, source FROM sites").fetchall())
 
     def count_sites(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM sites").fetchone()[0])

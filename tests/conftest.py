@@ -32,6 +32,22 @@ def shared_data() -> Path:
     return require_shared_data()
 
 
+@pytest.fixture(scope="session")
+def national_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database holding every FY2021 PLS outlet and both Census 2020 population files,
+    imported once per session through the real importer (from the official zip)."""
+    from locator.importer import import_sources
+
+    shared = require_shared_data()
+    sources = tmp_path_factory.mktemp("national_sources")
+    for name in ("pls_fy2021_csv.zip", "CenPop2020_Mean_TR.txt", "CenPop2020_Mean_CO.txt"):
+        (sources / name).symlink_to(shared / name)
+    url = f"sqlite:///{tmp_path_factory.mktemp('national_db') / 'locator.db'}"
+    with Store(url) as store:
+        import_sources(store, sources)
+    return url
+
+
 @pytest.fixture
 def fresh_store(tmp_path: Path) -> Store:
     with Store(f"sqlite:///{tmp_path / 'locator.db'}") as store:

@@ -1,0 +1,220 @@
+"""Build the database from the source files in a folder, atomically and idempotently.
+
+``import_sources`` is an outline of four steps: find the files, choose one vintage per
+source, read and check every row, then apply every file in one transaction. Applying a file
+compares it with what is stored: new sites are added, differing ones changed, and sites the
+source no longer lists are retired (never deleted). Importing the same file again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from locator.errors import InvalidInput
+from locator.sites import Site, Status
+from locator.sources import (
+    PopulationBatch,
+    Progress,
+    ProgressFn,
+    RowIssue,
+    SiteBatch,
+    SourceFile,
+    discover,
+    read,
+)
+from locator.store import ImportRecord, Store, now_iso
+
+# Fields whose change alone does not make a site "changed": a new vintage that repeats a
+# site word for word updates its vintage silently.
+_BOOKKEEPING_FIELDS = ("vintage",)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What importing one file did."""
+
+    file: str
+    source: str
+    vintage: str
+    rows_read: int
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    issues: tuple[RowIssue, ...] = ()
+
+    @property
+    def rejected(self) -> int:
+        return len(self.issues)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file, "source": self.source, "vintage": self.vintage,
+            "rows_read": self.rows_read, "added": self.added, "changed": self.changed,
+            "removed": self.removed, "unchanged": self.unchanged, "skipped": dict(self.skipped),
+            "rejected": self.rejected,
+        }
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    folder: Path
+    results: tuple[FileResult, ...]
+    passed_over: tuple[tuple[str, str], ...]  # (file, why it was not imported)
+    elapsed_s: float
+
+    @property
+    def issues(self) -> tuple[RowIssue, ...]:
+        return tuple(issue for result in self.results for issue in result.issues)
+
+
+def import_sources(store: Store, sources_dir: Path | str, *, vintage: str | None = None,
+                   progress: ProgressFn | None = None) -> ImportReport:
+    """Import every recognised file in ``sources_dir``: the newest vintage of each source,
+    or ``vintage`` where a source has it. All files are applied in one transaction."""
+    started = time.perf_counter()
+    folder = _existing_folder(Path(sources_dir))
+    discovery = discover(folder)
+    chosen, passed_over = choose_vintages(discovery.files, vintage)
+    batches = [read(file, progress) for file in chosen]
+    with store.transaction():
+        results = tuple(_apply(store, batch, progress) for batch in batches)
+    return ImportReport(folder, results, (*passed_over, *discovery.ignored),
+                        time.perf_counter() - started)
+
+
+def _existing_folder(folder: Path) -> Path:
+    if not folder.is_dir():
+        raise InvalidInput(
+            f"sources folder {folder} does not exist: run `locator data fetch` or create it "
+            "and put the source files there (see `locator data fetch --help`)",
+            parameter="sources",
+        )
+    return folder
+
+
+def choose_vintages(files: Sequence[SourceFile], vintage: str | None = None,
+                    ) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """One file per source: the one of ``vintage`` if the source has it, else the newest.
+
+    A second file of the same source and vintage (the official zip and a CSV taken out of
+    it, say) is passed over in favour of the first by name.
+    """
+    by_source: dict[str, list[SourceFile]] = {}
+    for file in files:
+        by_source.setdefault(file.source, []).append(file)
+    known = {file.vintage for file in files}
+    if vintage is not None and vintage not in known:
+        raise InvalidInput(
+            f"no source file has vintage {vintage!r}; found: "
+            f"{', '.join(sorted(v for v in known if v)) or 'none'}",
+            parameter="vintage",
+        )
+    chosen: list[SourceFile] = []
+    passed_over: list[tuple[str, str]] = []
+    for source, group in by_source.items():
+        group = sorted(group, key=lambda f: (f.path.name, f.member))
+        wanted = [f for f in group if f.vintage == vintage] or \
+                 [f for f in group if f.vintage == max(g.vintage for g in group)]
+        pick = wanted[0]
+        chosen.append(pick)
+        for other in group:
+            if other is pick:
+                continue
+            why = (f"same source and vintage as {pick.label}" if other.vintage == pick.vintage
+                   else f"{source} {other.vintage or 'of unknown vintage'}: "
+                        f"{pick.vintage} imported instead")
+            passed_over.append((other.label, why))
+    return chosen, passed_over
+
+
+def _apply(store: Store, batch: SiteBatch | PopulationBatch,
+           progress: ProgressFn | None) -> FileResult:
+    started = time.perf_counter()
+    if isinstance(batch, SiteBatch):
+        result = _apply_sites(store, batch)
+        written = len(batch.sites)
+    else:
+        result = _apply_population(store, batch)
+        written = len(batch.rows)
+    store.record_import(ImportRecord(
+        source=batch.file.source, vintage=batch.file.vintage, file=batch.file.label,
+        sha256=batch.sha256, imported_at=now_iso(),
+        summary={**result.to_json(), "issues": result.rejected},
+    ))
+    if progress is not None:
+        progress(Progress(batch.file.label, "writing", written,
+                          time.perf_counter() - started, done=True))
+    return result
+
+
+def _apply_sites(store: Store, batch: SiteBatch) -> FileResult:
+    """Add, change and retire sites so the store matches what the file lists."""
+    source = batch.file.source
+    owners = store.site_sources()
+    foreign = [s for s in batch.sites if owners.get(s.id, source) != source]
+    issues = batch.issues + tuple(
+        RowIssue(batch.file.label, 0, f"id {s.id} already belongs to source {owners[s.id]!r}")
+        for s in foreign)
+    incoming = [s for s in batch.sites if owners.get(s.id, source) == source]
+    existing = {s.id: s for s in store.sites(source=source)}
+    revivable = store.retired_by_import(source)
+
+    to_write: list[Site] = []
+    added = changed = unchanged = 0
+    for site in incoming:
+        old = existing.get(site.id)
+        if old is None:
+            to_write.append(site)
+            added += 1
+            continue
+        merged = _merge(old, site, batch.fields, revive=site.id in revivable)
+        if _same_content(merged, old):
+            unchanged += 1
+            if merged != old:
+                to_write.append(merged)
+        else:
+            changed += 1
+            to_write.append(merged)
+    listed = {s.id for s in batch.sites} | batch.refused_ids
+    gone = [i for i, s in existing.items() if i not in listed and s.status is not Status.RETIRED]
+    store.upsert_sites(to_write)
+    store.retire_missing(gone, source=source, vintage=batch.file.vintage)
+    return FileResult(batch.file.label, source, batch.file.vintage, batch.rows_read,
+                      added=added, changed=changed, removed=len(gone), unchanged=unchanged,
+                      skipped=batch.skipped, issues=issues)
+
+
+def _merge(old: Site, new: Site, fields: frozenset[str], *, revive: bool) -> Site:
+    """The stored site updated with what the file supplies; other fields are kept."""
+    changes: dict[str, object] = {name: getattr(new, name) for name in fields}
+    if "status" not in fields and revive:
+        changes["status"] = Status.APPROVED
+    return old.replace(**changes)
+
+
+def _same_content(a: Site, b: Site) -> bool:
+    blank = dict.fromkeys(_BOOKKEEPING_FIELDS, "")
+    return a.replace(**blank) == b.replace(**blank)
+
+
+def _apply_population(store: Store, batch: PopulationBatch) -> FileResult:
+    """Replace one level's points when anything differs; report how they differ."""
+    stored = store.population(batch.level)
+    old = {i: (c, int(p), float(la), float(lo)) for i, c, p, la, lo in zip(
+        stored.ids.tolist(), stored.county_fips.tolist(), stored.population.tolist(),
+        stored.lat.tolist(), stored.lon.tolist(), strict=True)}
+    new = {row.id: (row.county_fips, row.population, row.lat, row.lon) for row in batch.rows}
+    added = sum(1 for i in new if i not in old)
+    changed = sum(1 for i, value in new.items() if i in old and old[i] != value)
+    removed = sum(1 for i in old if i not in new)
+    if added or changed or removed or stored.vintage != batch.file.vintage:
+        store.replace_population(batch.level, batch.rows, batch.file.vintage)
+    return FileResult(batch.file.label, batch.file.source, batch.file.vintage,
+                      batch.rows_read, added=added, changed=changed, removed=removed,
+                      unchanged=len(new) - added - changed, issues=batch.issues)

@@ -1,0 +1,143 @@
+"""Public data sources: find the files in a folder, recognise their layout, read their rows.
+
+``discover(folder)`` recognises each file (or zip member) by its header, not its name, and
+says which source and vintage it feeds; ``read(file)`` turns it into a ``SiteBatch`` or a
+``PopulationBatch`` whose refused rows carry file, row number and reason. Nothing here
+touches the database: ``locator.importer`` decides what to write.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from locator.sources import _census, _checks, _pls
+from locator.sources._files import csv_rows, decode, head_bytes, header_of, read_bytes, sha256_of
+from locator.sources._records import (
+    Format,
+    PopulationBatch,
+    PopulationRow,
+    Progress,
+    ProgressFn,
+    RowError,
+    RowIssue,
+    SiteBatch,
+    Skip,
+    SourceFile,
+    Ticker,
+)
+
+__all__ = [
+    "Discovery", "Format", "PopulationBatch", "PopulationRow", "Progress", "ProgressFn",
+    "RowIssue", "SiteBatch", "SourceFile", "discover", "read",
+]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: tuple[SourceFile, ...]
+    ignored: tuple[tuple[str, str], ...]  # (file name, why it was not used)
+
+
+def discover(folder: Path) -> Discovery:
+    """Every recognised source file under ``folder`` (zip archives are looked inside)."""
+    files: list[SourceFile] = []
+    ignored: list[tuple[str, str]] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if zipfile.is_zipfile(path):
+            found = _discover_zip(path)
+            files.extend(found)
+            if not found:
+                ignored.append((path.name, "zip archive holds no recognised file"))
+            continue
+        recognised = _recognise(path, "", head_bytes(path))
+        if isinstance(recognised, SourceFile):
+            files.append(recognised)
+        else:
+            ignored.append((path.name, recognised))
+    return Discovery(tuple(files), tuple(ignored))
+
+
+def _discover_zip(path: Path) -> list[SourceFile]:
+    with zipfile.ZipFile(path) as archive:
+        members = [m.filename for m in archive.infolist() if not m.is_dir()]
+    found = [_recognise(path, member, head_bytes(path, member)) for member in members]
+    return [f for f in found if isinstance(f, SourceFile)]
+
+
+def _recognise(path: Path, member: str, head: bytes) -> SourceFile | str:
+    """The file's layout, or why it is not one we read."""
+    names = (member.rsplit("/", 1)[-1], path.name) if member else (path.name,)
+    header = header_of(head)
+    if _pls.matches(header):
+        return SourceFile(path, member, Format.PLS_OUTLETS, _pls.SOURCE,
+                          _pls.vintage_from_names(*names))
+    if _census.matches_tracts(header):
+        return SourceFile(path, member, Format.CENSUS_TRACTS, _census.TRACT_SOURCE,
+                          _census.vintage_from_names(*names))
+    if _census.matches_counties(header):
+        return SourceFile(path, member, Format.CENSUS_COUNTIES, _census.COUNTY_SOURCE,
+                          _census.vintage_from_names(*names))
+    return "not a recognised layout (see docs/sites-format.md)"
+
+
+def read(file: SourceFile, progress: ProgressFn | None = None) -> SiteBatch | PopulationBatch:
+    """Read and check every row of one file."""
+    data = read_bytes(file.path, file.member)
+    # The checksum is of the file as published (the whole zip), to compare with MANIFEST.md.
+    sha256 = sha256_of(file.path.read_bytes() if file.member else data)
+    if file.format is Format.PLS_OUTLETS:
+        return _read_pls(file, data, sha256, progress)
+    if file.format in (Format.CENSUS_TRACTS, Format.CENSUS_COUNTIES):
+        return _read_population(file, data, sha256, progress)
+    raise AssertionError(f"no reader for {file.format}")
+
+
+def _read_pls(file: SourceFile, data: bytes, sha256: str, progress: ProgressFn | None) -> SiteBatch:
+    ticker = Ticker(progress, file.label, "reading")
+    sites, issues, refused, skipped = [], [], set(), {}
+    for number, row in csv_rows(decode(data, _pls.ENCODINGS)):
+        ticker.tick()
+        try:
+            parsed = _pls.parse_row(row, file)
+        except RowError as error:
+            issues.append(RowIssue(file.label, number, error.reason))
+            refused.add(error.site_id)
+            continue
+        if isinstance(parsed, Skip):
+            skipped[parsed.reason] = skipped.get(parsed.reason, 0) + 1
+        else:
+            sites.append((number, parsed))
+    ticker.finish()
+    checked = _checks.check_sites(file.label, sites, progress)
+    return SiteBatch(
+        file=file, sha256=sha256, rows_read=ticker.rows,
+        sites=checked.sites, fields=_pls.FIELDS, issues=tuple(issues) + checked.issues,
+        skipped=skipped, refused_ids=frozenset(refused | checked.refused_ids),
+    )
+
+
+def _read_population(file: SourceFile, data: bytes, sha256: str,
+                     progress: ProgressFn | None) -> PopulationBatch:
+    tracts = file.format is Format.CENSUS_TRACTS
+    parse = _census.parse_tract if tracts else _census.parse_county
+    ticker = Ticker(progress, file.label, "reading", every=20000)
+    rows, issues, seen = [], [], {}
+    for number, row in csv_rows(decode(data, _census.ENCODINGS)):
+        ticker.tick()
+        try:
+            point = parse(row)
+            if point.id in seen:
+                raise RowError(f"duplicate id {point.id} (first at row {seen[point.id]})")
+        except RowError as error:
+            issues.append(RowIssue(file.label, number, error.reason))
+            continue
+        seen[point.id] = number
+        rows.append(point)
+    ticker.finish()
+    return PopulationBatch(file=file, sha256=sha256, rows_read=ticker.rows,
+                           level="tract" if tracts else "county", rows=tuple(rows),
+                           issues=tuple(issues))

@@ -1,0 +1,108 @@
+"""IMLS Public Libraries Survey (PLS) outlet files, FY2019 and FY2021 layouts.
+
+The outlet file lists every public library service point: central libraries (CE), branches
+(BR), bookmobiles (BS) and books-by-mail services (BM; coded MO in FY2019), which are not
+places. The columns used here are common to both layouts; the files are Windows-1252.
+"""
+
+from __future__ import annotations
+
+import re
+
+from locator.sites import CountySource, Kind, Site
+from locator.sources._records import (
+    RowError,
+    Skip,
+    SourceFile,
+    latitude,
+    longitude,
+    readable,
+    required,
+    us_phone,
+    zip5,
+)
+
+SOURCE = "imls_pls"
+ENCODINGS = ("cp1252",)
+COLUMNS = ("STABR", "FSCSKEY", "FSCS_SEQ", "LIBNAME", "ADDRESS", "CITY", "ZIP", "PHONE",
+           "C_OUT_TY", "STATSTRU", "LONGITUD", "LATITUDE", "INCITSST", "INCITSCO")
+FIELDS = frozenset({
+    "name", "kind", "lat", "lon", "address", "city", "state", "zip", "county_fips",
+    "county_source", "phone", "temporarily_closed", "source", "source_id", "vintage",
+})
+
+KINDS = {"CE": Kind.LIBRARY, "BR": Kind.LIBRARY, "BS": Kind.BOOKMOBILE}
+BOOKS_BY_MAIL = frozenset({"BM", "MO"})
+# STATSTRU structure-change codes: 03 closed during the year (kept in the file with its data
+# set to -3, but no longer a place to send anyone); 23 temporarily closed (kept, flagged).
+CLOSED = "03"
+TEMPORARILY_CLOSED = "23"
+# PLS writes missing text as negative codes: -1 not applicable, -3 closed, -4 not reported.
+MISSING = frozenset({"-1", "-3", "-4", "-9", "M"})
+
+_FY = re.compile(r"fy[ _-]?(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
+_PUD = re.compile(r"pud(\d{2})", re.IGNORECASE)
+
+
+def matches(header: list[str]) -> bool:
+    return {"FSCSKEY", "FSCS_SEQ", "C_OUT_TY"} <= set(header)
+
+
+def vintage_from_names(*names: str) -> str:
+    """``FY2021`` from names such as ``pls_fy21_outlet_pud21i.csv`` or ``pls_fy2021_csv.zip``."""
+    for name in names:
+        found = _FY.search(name) or _PUD.search(name)
+        if found:
+            year = found.group(1)
+            return f"FY{'20' + year if len(year) == 2 else year}"
+    return ""
+
+
+def parse_row(row: dict[str, str], file: SourceFile) -> Site | Skip:
+    site_id = f"pls-{row.get('FSCSKEY', '')}-{row.get('FSCS_SEQ', '')}"
+    try:
+        readable(row)
+        required(row, "FSCSKEY")
+        required(row, "FSCS_SEQ")
+        outlet_type = row.get("C_OUT_TY", "")
+        if outlet_type in BOOKS_BY_MAIL:
+            return Skip("books-by-mail service (not a place)")
+        if row.get("STATSTRU") == CLOSED:
+            return Skip("closed outlet (STATSTRU 03)")
+        kind = KINDS.get(outlet_type)
+        if kind is None:
+            raise RowError(f"unknown outlet type C_OUT_TY {outlet_type!r} "
+                           "(expected CE, BR, BS or BM)")
+        county_fips = _county_fips(row)
+        return Site(
+            id=site_id,
+            name=required(row, "LIBNAME"),
+            kind=kind,
+            lat=latitude(row, "LATITUDE"),
+            lon=longitude(row, "LONGITUD"),
+            address=_text(row, "ADDRESS"),
+            city=_text(row, "CITY"),
+            state=required(row, "STABR").upper(),
+            zip=zip5(_text(row, "ZIP")),
+            county_fips=county_fips,
+            county_source=CountySource.SOURCE if county_fips else CountySource.UNKNOWN,
+            phone=us_phone(_text(row, "PHONE")),
+            temporarily_closed=row.get("STATSTRU") == TEMPORARILY_CLOSED,
+            source=SOURCE,
+            source_id=f"{row['FSCSKEY']}-{row['FSCS_SEQ']}",
+            vintage=file.vintage,
+        )
+    except RowError as error:
+        raise RowError(error.reason, site_id=site_id) from None
+
+
+def _text(row: dict[str, str], column: str) -> str:
+    value = row.get(column, "")
+    return "" if value in MISSING else value
+
+
+def _county_fips(row: dict[str, str]) -> str:
+    state, county = row.get("INCITSST", ""), row.get("INCITSCO", "")
+    if state.isdigit() and county.isdigit() and len(state) <= 2 and len(county) <= 3:
+        return state.zfill(2) + county.zfill(3)
+    return ""

@@ -1,0 +1,201 @@
+"""What reading a source file produces: sites or population points, and the rows it refused."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import NamedTuple
+
+from locator.sites import Site
+from locator.sources._files import REPLACEMENT_CHAR
+
+
+class Format(StrEnum):
+    PLS_OUTLETS = "pls_outlets"
+    CENSUS_TRACTS = "census_tracts"
+    CENSUS_COUNTIES = "census_counties"
+    CAREERONESTOP = "careeronestop"
+    SITES_CSV = "sites_csv"
+    SITES_GEOJSON = "sites_geojson"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One recognised file (or zip member): its layout, the source it feeds and its vintage."""
+
+    path: Path
+    member: str  # path inside the zip archive, or "" for a loose file
+    format: Format
+    source: str
+    vintage: str
+
+    @property
+    def label(self) -> str:
+        if not self.member:
+            return self.path.name
+        return f"{self.path.name}[{self.member.rsplit('/', 1)[-1]}]"
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """A row that was not imported, and why. Row 1 is a CSV's header; GeoJSON counts features."""
+
+    file: str
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.reason}"
+
+
+class RowError(Exception):
+    """Raised by a row parser: the row is refused for ``reason``."""
+
+    def __init__(self, reason: str, *, site_id: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.site_id = site_id
+
+
+class Skip(NamedTuple):
+    """A row that is valid but deliberately not a place (e.g. books-by-mail)."""
+
+    reason: str
+
+
+class PopulationRow(NamedTuple):
+    id: str
+    county_fips: str
+    population: int
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class SiteBatch:
+    """The sites one file yields. ``fields`` are the Site fields the file supplies; an import
+    leaves the other fields of an existing site (say, programs a reviewer added) alone."""
+
+    file: SourceFile
+    sha256: str
+    rows_read: int
+    sites: tuple[Site, ...]
+    fields: frozenset[str]
+    issues: tuple[RowIssue, ...] = ()
+    skipped: dict[str, int] = field(default_factory=dict)
+    # Ids of refused rows: a site already stored under one of them is kept as it is, not
+    # retired, because the file still lists it.
+    refused_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PopulationBatch:
+    file: SourceFile
+    sha256: str
+    rows_read: int
+    level: str  # "tract" or "county"
+    rows: tuple[PopulationRow, ...]
+    issues: tuple[RowIssue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A report on long work: which file, what is being done, how many rows so far."""
+
+    file: str
+    stage: str  # "reading", "checking" or "writing"
+    rows: int
+    elapsed_s: float
+    done: bool = False
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class Ticker:
+    """Calls a progress function every ``every`` rows and once at the end."""
+
+    def __init__(self, progress: ProgressFn | None, file: str, stage: str,
+                 every: int = 5000) -> None:
+        self._progress, self._file, self._stage, self._every = progress, file, stage, every
+        self._start = time.perf_counter()
+        self.rows = 0
+
+    def tick(self) -> None:
+        self.rows += 1
+        if self._progress is not None and self.rows % self._every == 0:
+            self._emit(done=False)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._emit(done=True)
+
+    def _emit(self, *, done: bool) -> None:
+        assert self._progress is not None
+        self._progress(Progress(self._file, self._stage, self.rows,
+                                time.perf_counter() - self._start, done))
+
+
+# -- field helpers shared by the row parsers ----------------------------------------------
+
+def readable(row: dict[str, str]) -> None:
+    for column, value in row.items():
+        if REPLACEMENT_CHAR in value:
+            raise RowError(f"unreadable characters in {column} (file is neither UTF-8 nor "
+                           "Windows-1252 there)")
+
+
+def required(row: dict[str, str], column: str) -> str:
+    value = row.get(column, "")
+    if not value:
+        raise RowError(f"{column} is empty")
+    return value
+
+
+def coordinate(row: dict[str, str], column: str, *, limit: float) -> float:
+    text = row.get(column, "")
+    if not text:
+        raise RowError(f"missing coordinate: {column} is empty")
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError(f"{column} {text!r} is not a number") from None
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        raise RowError(f"{column} {text} is out of range (-{limit:g}..{limit:g})")
+    return value
+
+
+def latitude(row: dict[str, str], column: str) -> float:
+    return coordinate(row, column, limit=90.0)
+
+
+def longitude(row: dict[str, str], column: str) -> float:
+    return coordinate(row, column, limit=180.0)
+
+
+def us_phone(text: str) -> str:
+    """``(217) 555-0100`` for ten-digit numbers; other text is kept as written."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10 and len(text) <= 20:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return text
+
+
+def zip5(text: str) -> str:
+    """The 5-digit ZIP of ``62701``, ``62701-1234`` or a ZIP that lost its leading zero."""
+    head = text.split("-", 1)[0].strip()
+    if head.isdigit() and 3 <= len(head) <= 5:
+        return head.zfill(5)
+    if not head:
+        return ""
+    raise RowError(f"ZIP {text!r} is not a 5-digit ZIP code")
