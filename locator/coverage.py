@@ -1,0 +1,491 @@
+"""Population-weighted coverage: how many residents live how far from the nearest site.
+
+Method. Each population point (a Census 2020 tract center of population, or a county center
+when tracts are not loaded) stands for all of its residents. Its straight-line great-circle
+distance to the nearest matching site is found once, by one batch KD-tree query over every
+matching site in the country (a state limit narrows the residents counted, never the sites:
+people near a state line are served by the nearest site on either side). Every figure is
+then an aggregate of those distances, weighted by population, over the areas of the chosen
+geography, computed with ``numpy.bincount`` and one sort rather than a loop per point.
+
+The median distance is the lower weighted median: the smallest distance ``d`` such that the
+residents living at most ``d`` from a site are at least half of the area's residents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from locator.errors import InvalidInput, NotFound
+from locator.regions import Regions
+from locator.sites import Kind, Site, SiteFilter
+from locator.spatial import SiteIndex
+from locator.store import PopulationPoints, Store
+
+PER_RESIDENTS = 10_000
+DEFAULT_MAX_UNCOVERED_SHARE = 0.5
+MAX_THRESHOLDS = 10
+TOTAL_AREA_ID = "total"
+
+
+class Geography(StrEnum):
+    TOTAL = "total"
+    STATE = "state"
+    COUNTY = "county"
+    REGION = "region"
+
+
+class GapReason(StrEnum):
+    NO_SITE = "no_site"
+    UNCOVERED_SHARE = "uncovered_share"
+
+
+# -- inputs, validated at the edge --------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A distance threshold and its label as the user typed it (``2.5`` stays ``2.5``)."""
+
+    miles: float
+    label: str
+
+    @property
+    def population_key(self) -> str:
+        return f"population_within_{self.label}_mi"
+
+    @property
+    def share_key(self) -> str:
+        return f"share_within_{self.label}_mi"
+
+
+def parse_thresholds(values: Iterable[str | float]) -> tuple[Threshold, ...]:
+    """Thresholds in miles, in the order given; strings keep their spelling as the label."""
+    thresholds = tuple(_parse_threshold(value) for value in values)
+    if not thresholds:
+        raise InvalidInput("give at least one distance threshold in miles", parameter="within")
+    if len(thresholds) > MAX_THRESHOLDS:
+        raise InvalidInput(f"give at most {MAX_THRESHOLDS} distance thresholds",
+                           parameter="within")
+    miles = [t.miles for t in thresholds]
+    if len(set(miles)) != len(miles):
+        raise InvalidInput("the same distance threshold is given twice", parameter="within")
+    return thresholds
+
+
+def _parse_threshold(value: str | float) -> Threshold:
+    if isinstance(value, str):
+        label = value.strip()
+        try:
+            miles = float(label)
+        except ValueError:
+            miles = math.nan
+    else:
+        miles = float(value)
+        label = f"{miles:g}" if float(f"{miles:g}") == miles else repr(miles)
+    if not (math.isfinite(miles) and miles > 0):
+        raise InvalidInput(f"distance threshold must be a positive number of miles, got {value!r}",
+                           parameter="within")
+    return Threshold(miles, label)
+
+
+@dataclass(frozen=True, slots=True)
+class GapRule:
+    """An area with residents is a gap when it has no matching site, or too many far away."""
+
+    max_uncovered_share: float = DEFAULT_MAX_UNCOVERED_SHARE
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_uncovered_share <= 1:
+            raise InvalidInput(
+                "the uncovered share that flags a gap must be between 0 and 1, "
+                f"got {self.max_uncovered_share}", parameter="max_uncovered_share")
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageQuery:
+    """Which sites count, which residents are counted, and the areas to report by."""
+
+    site_filter: SiteFilter = field(default_factory=SiteFilter)
+    state_fips: tuple[str, ...] = ()  # empty: residents of every state
+    geography: Geography = Geography.COUNTY
+    regions: Regions | None = None
+
+    def __post_init__(self) -> None:
+        if self.geography is Geography.REGION and self.regions is None:
+            raise InvalidInput("reporting by region needs a regions file (county FIPS to "
+                               "region name)", parameter="regions")
+        if self.regions is not None and self.geography is not Geography.REGION:
+            raise InvalidInput(f"a regions file is only used when reporting by region, not by "
+                               f"{self.geography.value}", parameter="regions")
+
+
+# -- records ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class WithinCount:
+    threshold: Threshold
+    population: int
+    share: float | None  # None when the area has no residents
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """The coverage figures of one area (a county, state, region, or everyone counted)."""
+
+    area_id: str
+    name: str
+    population: int
+    sites: int
+    sites_by_kind: Mapping[str, int]
+    sites_per_10k: float | None
+    mean_distance_mi: float | None  # None without residents, or without any site at all
+    median_distance_mi: float | None
+    within: tuple[WithinCount, ...]
+    population_beyond: int  # residents farther than the largest threshold
+    gap_reasons: tuple[GapReason, ...] = ()
+
+    @property
+    def is_gap(self) -> bool:
+        return bool(self.gap_reasons)
+
+    @property
+    def uncovered_share(self) -> float | None:
+        return self.population_beyond / self.population if self.population else None
+
+    def to_json(self) -> dict[str, object]:
+        row: dict[str, object] = {
+            "area_id": self.area_id, "name": self.name, "population": self.population,
+            "sites": self.sites, "sites_by_kind": dict(self.sites_by_kind),
+            "sites_per_10k": self.sites_per_10k, "mean_distance_mi": self.mean_distance_mi,
+            "median_distance_mi": self.median_distance_mi,
+        }
+        for count in self.within:
+            row[count.threshold.population_key] = count.population
+            row[count.threshold.share_key] = count.share
+        row["population_beyond_largest_threshold"] = self.population_beyond
+        row["uncovered_share"] = self.uncovered_share
+        row["gap"] = self.is_gap
+        row["gap_reasons"] = [reason.value for reason in self.gap_reasons]
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageReport:
+    query: CoverageQuery
+    thresholds: tuple[Threshold, ...]
+    gap_rule: GapRule
+    rows: tuple[CoverageRow, ...]
+    total: CoverageRow
+    population_level: str
+    population_vintage: str
+    sites_counted: int
+    population_outside_regions: int = 0
+
+    def gaps(self) -> tuple[CoverageRow, ...]:
+        """Flagged areas, most residents beyond the largest threshold first."""
+        flagged = [row for row in self.rows if row.is_gap]
+        return tuple(sorted(flagged, key=lambda r: (-r.population_beyond, -r.population,
+                                                    r.area_id)))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "geography": self.query.geography.value,
+            "thresholds_mi": [t.miles for t in self.thresholds],
+            "filters": _filters_json(self.query),
+            "population_level": self.population_level,
+            "population_vintage": self.population_vintage,
+            "sites_counted": self.sites_counted,
+            "max_uncovered_share": self.gap_rule.max_uncovered_share,
+            "population_outside_regions": self.population_outside_regions,
+            "method": METHOD,
+            "total": self.total.to_json(),
+            "rows": [row.to_json() for row in self.rows],
+        }
+
+
+METHOD = ("Straight-line (great-circle) distance from each Census 2020 center of population to "
+          "the nearest matching site, weighted by the point's residents; median is the lower "
+          "weighted median.")
+
+
+def _filters_json(query: CoverageQuery) -> dict[str, object]:
+    site_filter = query.site_filter
+    return {
+        "kinds": sorted(k.value for k in site_filter.kinds) if site_filter.kinds else [],
+        "program": site_filter.program,
+        "states": list(query.state_fips),
+        "regions_file": query.regions.source if query.regions else None,
+    }
+
+
+# -- the study: inputs, nearest distances and areas, computed once ------------------------
+
+AreaNamer = Callable[[Geography, str], str]
+
+
+def fips_area_name(geography: Geography, area_id: str) -> str:
+    """Names when no better source is at hand: the FIPS code (regions name themselves)."""
+    return "Total" if geography is Geography.TOTAL else area_id
+
+
+@dataclass(frozen=True, slots=True)
+class Areas:
+    """The areas of a geography and which one each population point and each site lies in.
+
+    Positions are ``-1`` for sites outside every area (in states whose residents are not
+    counted, in counties no region lists, or without a county). ``site_in_study`` marks the
+    sites located where residents are counted: the total row counts those.
+    """
+
+    geography: Geography
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    of_point: NDArray[np.intp]
+    of_site: NDArray[np.intp]
+    site_in_study: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class CoverageStudy:
+    """Sites, residents and each resident point's nearest-site distance for one query.
+
+    Building it runs the one KD-tree query; reports for any thresholds, what-ifs and
+    suggestions then reuse the distances.
+    """
+
+    def __init__(self, sites: Iterable[Site], points: PopulationPoints, query: CoverageQuery,
+                 *, area_name: AreaNamer = fips_area_name) -> None:
+        self.query = query
+        self.points = _points_in_study(points, query)
+        self.index = SiteIndex(s for s in sites if counts_as_site(s, query.site_filter))
+        self.distance_mi, self.nearest = self.index.nearest_distance_mi(self.points.lat,
+                                                                        self.points.lon)
+        self.areas = assign_areas(self.points, self.index.sites, query, area_name)
+        self.population_outside_regions = int(points.population.sum()
+                                              - self.points.population.sum()) \
+            if query.regions is not None else 0
+
+    def report(self, thresholds: Sequence[Threshold], gap_rule: GapRule = GapRule()
+               ) -> CoverageReport:
+        rows, total = aggregate(self.areas, self.points.population, self.distance_mi,
+                                thresholds, gap_rule, self.index.sites,
+                                any_site=len(self.index) > 0)
+        return CoverageReport(
+            query=self.query, thresholds=tuple(thresholds), gap_rule=gap_rule, rows=rows,
+            total=total, population_level=self.points.level,
+            population_vintage=self.points.vintage, sites_counted=len(self.index),
+            population_outside_regions=self.population_outside_regions,
+        )
+
+
+def counts_as_site(site: Site, site_filter: SiteFilter) -> bool:
+    """Temporarily closed sites serve nobody for now, so they never count as coverage."""
+    return site_filter.accepts(site) and not site.temporarily_closed
+
+
+def load_population(store: Store, state_fips: Sequence[str] = ()) -> PopulationPoints:
+    """Tract centers of population, or county centers when no tracts are loaded."""
+    levels = store.population_levels()
+    level = "tract" if levels.get("tract") else "county" if levels.get("county") else None
+    if level is None:
+        raise NotFound("no population points are loaded: run `locator data import` with the "
+                       "Census centers of population in the sources folder")
+    points = store.population(level, state_fips=state_fips or None)
+    missing = sorted(set(state_fips) - set(points.state_fips.tolist()))
+    if missing:
+        raise NotFound(f"no {level} population points for state FIPS {', '.join(missing)}")
+    return points
+
+
+def load_study(store: Store, query: CoverageQuery, *,
+               area_name: AreaNamer = fips_area_name) -> CoverageStudy:
+    points = load_population(store, query.state_fips)
+    return CoverageStudy(store.sites(statuses=query.site_filter.statuses), points, query,
+                         area_name=area_name)
+
+
+def _points_in_study(points: PopulationPoints, query: CoverageQuery) -> PopulationPoints:
+    keep = np.ones(len(points), dtype=bool)
+    if query.state_fips:
+        keep &= np.isin(points.state_fips, list(query.state_fips))
+    if query.regions is not None:
+        keep &= np.isin(points.county_fips, list(query.regions.by_county))
+    if keep.all():
+        return points
+    return PopulationPoints(ids=points.ids[keep], county_fips=points.county_fips[keep],
+                            population=points.population[keep], lat=points.lat[keep],
+                            lon=points.lon[keep], level=points.level, vintage=points.vintage)
+
+
+def assign_areas(points: PopulationPoints, sites: Sequence[Site], query: CoverageQuery,
+                 area_name: AreaNamer) -> Areas:
+    """Area of every point and site, looked up once per distinct county, not per point."""
+    area_of_county = _area_key(query)
+    point_counties, point_county = np.unique(points.county_fips.astype(str),
+                                             return_inverse=True)
+    point_keys = [area_of_county(c) for c in point_counties.tolist()]
+    ids = tuple(sorted({k for k in point_keys if k is not None}))
+    position = {area_id: i for i, area_id in enumerate(ids)}
+    site_counties, site_county = np.unique(np.array([s.county_fips for s in sites], dtype=str),
+                                           return_inverse=True)
+    in_study = np.array([_in_study(c, query) for c in site_counties.tolist()], dtype=bool)
+    site_keys = [area_of_county(c) if inside else None
+                 for c, inside in zip(site_counties.tolist(), in_study.tolist(), strict=True)]
+    return Areas(
+        geography=query.geography, ids=ids,
+        names=tuple(area_name(query.geography, area_id) for area_id in ids),
+        of_point=_positions(point_keys, position)[point_county],
+        of_site=_positions(site_keys, position)[site_county],
+        site_in_study=in_study[site_county],
+    )
+
+
+def _in_study(county_fips: str, query: CoverageQuery) -> bool:
+    """Whether a site in this county lies where the query counts residents."""
+    if query.regions is not None:
+        return query.regions.region_of(county_fips) is not None
+    return not query.state_fips or county_fips[:2] in query.state_fips
+
+
+def _area_key(query: CoverageQuery) -> Callable[[str], str | None]:
+    if query.geography is Geography.TOTAL:
+        return lambda fips: TOTAL_AREA_ID if fips else None
+    if query.geography is Geography.STATE:
+        return lambda fips: fips[:2] or None
+    if query.geography is Geography.COUNTY:
+        return lambda fips: fips or None
+    assert query.regions is not None
+    return query.regions.region_of
+
+
+def _positions(keys: list[str | None], position: Mapping[str, int]) -> NDArray[np.intp]:
+    return np.array([position.get(k, -1) if k is not None else -1 for k in keys],
+                    dtype=np.intp)
+
+
+# -- aggregation --------------------------------------------------------------------------
+
+def aggregate(areas: Areas, population: NDArray, distance_mi: NDArray,
+              thresholds: Sequence[Threshold], gap_rule: GapRule, sites: Sequence[Site], *,
+              any_site: bool) -> tuple[tuple[CoverageRow, ...], CoverageRow]:
+    """Per-area rows and the total row, from per-point populations and distances."""
+    n_areas = len(areas)
+    figures = _area_figures(areas.of_point, n_areas, population, distance_mi, thresholds,
+                            any_site=any_site)
+    total_figures = _area_figures(np.zeros(len(population), dtype=np.intp), 1, population,
+                                  distance_mi, thresholds, any_site=any_site)
+    site_kinds = np.array([s.kind.value for s in sites], dtype=object)
+    by_kind = _sites_by_kind(areas.of_site, n_areas, site_kinds)
+    total_by_kind = _sites_by_kind(np.where(areas.site_in_study, 0, -1), 1, site_kinds)
+    rows = tuple(
+        _row(areas.ids[i], areas.names[i], figures, i, by_kind[i], thresholds, gap_rule)
+        for i in range(n_areas)
+    )
+    total_name = areas.names[0] if areas.geography is Geography.TOTAL and n_areas else "Total"
+    total = _row(TOTAL_AREA_ID, total_name, total_figures, 0, total_by_kind[0], thresholds,
+                 gap_rule)
+    return rows, total
+
+
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    population: NDArray  # int64 per area
+    weighted_distance_mi: NDArray
+    median_distance_mi: NDArray
+    within: tuple[NDArray, ...]  # int64 per area, one per threshold
+    beyond: NDArray
+    any_site: bool
+
+
+def _area_figures(area: NDArray, n_areas: int, population: NDArray, distance_mi: NDArray,
+                  thresholds: Sequence[Threshold], *, any_site: bool) -> _Figures:
+    weight = population.astype(float)
+    residents = _count(area, weight, n_areas)
+    weighted = np.zeros_like(distance_mi)
+    np.multiply(weight, distance_mi, out=weighted, where=weight > 0)
+    within = tuple(_count(area, np.where(distance_mi <= t.miles, weight, 0.0), n_areas)
+                   for t in thresholds)
+    largest = max(t.miles for t in thresholds)
+    return _Figures(
+        population=residents,
+        weighted_distance_mi=np.bincount(area, weights=weighted, minlength=n_areas),
+        median_distance_mi=weighted_median(area, n_areas, population, distance_mi),
+        within=within,
+        beyond=_count(area, np.where(distance_mi > largest, weight, 0.0), n_areas),
+        any_site=any_site,
+    )
+
+
+def _count(area: NDArray, weight: NDArray, n_areas: int) -> NDArray:
+    # Sums of whole residents stay exact in float64 far beyond the US population (2**53).
+    return np.rint(np.bincount(area, weights=weight, minlength=n_areas)).astype(np.int64)
+
+
+def weighted_median(area: NDArray, n_areas: int, population: NDArray,
+                    distance_mi: NDArray) -> NDArray:
+    """Lower weighted median distance per area (NaN for an area without residents).
+
+    Points are sorted by area, then distance; within each area the median is the first point
+    whose running population reaches half the area's residents (``2 * running >= total``,
+    in integers, so no rounding decides it).
+    """
+    median = np.full(n_areas, np.nan)
+    if len(area) == 0:
+        return median
+    order = np.lexsort((distance_mi, area))
+    sorted_area = area[order]
+    running = np.cumsum(population[order].astype(np.int64))
+    start = np.searchsorted(sorted_area, np.arange(n_areas))
+    before = np.concatenate(([0], running))[start]
+    totals = np.bincount(sorted_area, weights=population[order], minlength=n_areas)
+    totals = np.rint(totals).astype(np.int64)
+    reached = 2 * (running - before[sorted_area]) >= totals[sorted_area]
+    first = start + np.bincount(sorted_area, weights=~reached, minlength=n_areas).astype(np.intp)
+    has_residents = totals > 0
+    median[has_residents] = distance_mi[order][first[has_residents]]
+    return median
+
+
+def _sites_by_kind(site_area: NDArray, n_areas: int, kinds: NDArray
+                   ) -> list[dict[str, int]]:
+    counts: list[dict[str, int]] = [{} for _ in range(n_areas)]
+    located = site_area >= 0
+    for kind in Kind:
+        per_area = np.bincount(site_area[located & (kinds == kind.value)], minlength=n_areas)
+        for i in np.flatnonzero(per_area).tolist():
+            counts[i][kind.value] = int(per_area[i])
+    return counts
+
+
+def _row(area_id: str, name: str, figures: _Figures, i: int, by_kind: Mapping[str, int],
+         thresholds: Sequence[Threshold], gap_rule: GapRule) -> CoverageRow:
+    population = int(figures.population[i])
+    sites = sum(by_kind.values())
+    has_distances = population > 0 and figures.any_site
+    within = tuple(
+        WithinCount(t, int(counts[i]), int(counts[i]) / population if population else None)
+        for t, counts in zip(thresholds, figures.within, strict=True)
+    )
+    beyond = int(figures.beyond[i])
+    reasons: list[GapReason] = []
+    if population and sites == 0:
+        reasons.append(GapReason.NO_SITE)
+    if population and beyond / population > gap_rule.max_uncovered_share:
+        reasons.append(GapReason.UNCOVERED_SHARE)
+    return CoverageRow(
+        area_id=area_id, name=name, population=population, sites=sites,
+        sites_by_kind=by_kind,
+        sites_per_10k=sites * PER_RESIDENTS / population if population else None,
+        mean_distance_mi=float(figures.weighted_distance_mi[i]) / population
+        if has_distances else None,
+        median_distance_mi=float(figures.median_distance_mi[i]) if has_distances else None,
+        within=within, population_beyond=beyond, gap_reasons=tuple(reasons),
+    )
