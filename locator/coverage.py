@@ -266,6 +266,7 @@ class CoverageStudy:
         self.query = query
         self.points = _points_in_study(points, query)
         self.index = SiteIndex(s for s in sites if counts_as_site(s, query.site_filter))
+        self.site_position = {site.id: i for i, site in enumerate(self.index.sites)}
         self.distance_mi, self.nearest = self.index.nearest_distance_mi(self.points.lat,
                                                                         self.points.lon)
         self.areas = assign_areas(self.points, self.index.sites, query, area_name)
@@ -407,26 +408,33 @@ class _Figures:
 
 def _area_figures(area: NDArray, n_areas: int, population: NDArray, distance_mi: NDArray,
                   thresholds: Sequence[Threshold], *, any_site: bool) -> _Figures:
-    weight = population.astype(float)
-    residents = _count(area, weight, n_areas)
-    weighted = np.zeros_like(distance_mi)
-    np.multiply(weight, distance_mi, out=weighted, where=weight > 0)
-    within = tuple(_count(area, np.where(distance_mi <= t.miles, weight, 0.0), n_areas)
-                   for t in thresholds)
     largest = max(t.miles for t in thresholds)
     return _Figures(
-        population=residents,
-        weighted_distance_mi=np.bincount(area, weights=weighted, minlength=n_areas),
+        population=residents_by_area(area, n_areas, population),
+        weighted_distance_mi=weighted_distance_by_area(area, n_areas, population, distance_mi),
         median_distance_mi=weighted_median(area, n_areas, population, distance_mi),
-        within=within,
-        beyond=_count(area, np.where(distance_mi > largest, weight, 0.0), n_areas),
+        within=tuple(residents_by_area(area, n_areas, population, distance_mi <= t.miles)
+                     for t in thresholds),
+        beyond=residents_by_area(area, n_areas, population, distance_mi > largest),
         any_site=any_site,
     )
 
 
-def _count(area: NDArray, weight: NDArray, n_areas: int) -> NDArray:
+def residents_by_area(area: NDArray, n_areas: int, population: NDArray,
+                      where: NDArray | None = None) -> NDArray:
+    """Residents per area, of every point or only of the points ``where`` marks."""
+    weight = population.astype(float) if where is None else np.where(where, population, 0.0)
     # Sums of whole residents stay exact in float64 far beyond the US population (2**53).
     return np.rint(np.bincount(area, weights=weight, minlength=n_areas)).astype(np.int64)
+
+
+def weighted_distance_by_area(area: NDArray, n_areas: int, population: NDArray,
+                              distance_mi: NDArray) -> NDArray:
+    """Sum of residents x distance per area (divide by residents for the mean)."""
+    # Without any site distances are infinite; leaving empty points out avoids 0 * inf.
+    weighted = np.zeros(len(distance_mi))
+    np.multiply(population, distance_mi, out=weighted, where=population > 0)
+    return np.bincount(area, weights=weighted, minlength=n_areas)
 
 
 def weighted_median(area: NDArray, n_areas: int, population: NDArray,
