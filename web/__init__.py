@@ -1,0 +1,52 @@
+"""The locator's web app: a job seeker's search page and map, and a JSON API.
+
+``create_app`` builds the app; each concern is a blueprint in its own module, listed in
+``BLUEPRINTS`` (a later blueprint registers itself by being added there). Views are thin:
+they parse the request, ask ``locator``, and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from locator.config import Settings
+from web import api, assets, errors, public, security
+from web.data import SiteData
+
+BLUEPRINTS = (public.bp, api.bp, assets.bp)
+
+DEFAULTS: dict[str, Any] = {
+    # Opt-in online extras; both off, so nothing leaves the machine unless configured.
+    "TILE_URL": "",  # e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    "TILE_ATTRIBUTION": "",
+    "DIRECTIONS_URL": "",  # e.g. "https://www.openstreetmap.org/directions?to={lat},{lon}"
+    # Load the catalog while the app is built rather than on the first request.
+    "PRELOAD_CATALOG": False,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Settings come from ``LOCATOR_*`` environment variables, then ``config``."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config["DATABASE_URL"] = Settings.from_env().database_url
+    app.config.from_prefixed_env("LOCATOR")
+    app.config.update(config or {})
+    # The API's JSON keeps the field order of `locator nearest --format json`.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+
+    data = SiteData(app.config["DATABASE_URL"], geocoder=app.config.get("GEOCODER"))
+    app.extensions["locator"] = data
+    if app.config["PRELOAD_CATALOG"]:
+        data.catalog()
+
+    security.init_app(app)
+    errors.init_app(app)
+    public.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,87 @@
+"""The JSON API: geocode, nearest sites, sites in a map box, one site, and its OpenAPI doc.
+
+Every bad input gets HTTP 400 ``{"error", "detail", "parameter"}``; an unknown site or
+route gets 404 in the same shape (see ``web.errors``). The shapes are documented in
+``web/openapi.py`` and a test checks that the document and the routes agree.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from locator.search import public_filter, site_json
+from locator.sites import Site
+from web import openapi, params
+from web.clusters import grid_clusters
+from web.data import site_data
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/geocode")
+def geocode():
+    text = params.query_text(request.args)
+    return jsonify(site_data().place(text).to_json())
+
+
+@bp.get("/nearest")
+def nearest():
+    query = params.nearest_query(request.args)
+    return jsonify(site_data().answer(query).to_json())
+
+
+@bp.get("/sites")
+def sites_in_bbox():
+    box = params.bbox(request.args)
+    site_filter = params.site_filter(request.args)
+    sites = site_data().catalog().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
+                                          site_filter=site_filter)
+    return _geojson([site_feature(s) for s in sites])
+
+
+@bp.get("/sites/<site_id>")
+def site(site_id: str):
+    found = site_data().catalog().get(site_id, site_filter=public_filter())
+    return jsonify(site_json(found))
+
+
+@bp.get("/clusters")
+def clusters():
+    box = params.bbox(request.args)
+    zoom = params.integer(request.args, "zoom", default=None, low=0, high=params.MAX_ZOOM)
+    site_filter = params.site_filter(request.args)
+    sites = site_data().catalog().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
+                                          site_filter=site_filter)
+    features = []
+    for cluster in grid_clusters([s.lat for s in sites], [s.lon for s in sites], zoom=zoom):
+        if len(cluster.members) == 1:
+            features.append(site_feature(sites[cluster.members[0]], brief=True))
+        else:
+            features.append(_point_feature(cluster.lat, cluster.lon,
+                                           {"cluster": True, "count": len(cluster.members)}))
+    return _geojson(features)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+def site_feature(site: Site, *, brief: bool = False) -> dict[str, object]:
+    """A site as an RFC 7946 Feature; ``brief`` keeps what a map marker needs."""
+    properties = ({"id": site.id, "name": site.name, "kind": site.kind.value}
+                  if brief else site_json(site))
+    feature = _point_feature(site.lat, site.lon, properties)
+    feature["id"] = site.id
+    return feature
+
+
+def _point_feature(lat: float, lon: float, properties: dict[str, object]) -> dict[str, object]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties}
+
+
+def _geojson(features: list[dict[str, object]]):
+    response = jsonify({"type": "FeatureCollection", "features": features})
+    response.mimetype = "application/geo+json"
+    return response

@@ -1,0 +1,194 @@
+"""The OpenAPI 3 description of ``/api``: what each route takes and answers.
+
+Kept by hand, next to the routes, and checked by ``tests/test_web_openapi.py``: every API
+route is documented, every documented parameter is really read (a bad value is refused
+naming it), and real answers have the documented fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locator import __version__
+from locator.search import DEFAULT_K
+from locator.sites import PROGRAMS, Kind
+from locator.spatial import MAX_K
+from web.params import MAX_QUERY_CHARS, MAX_ZOOM
+
+_KINDS = [k.value for k in Kind]
+
+
+def _query(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
+           **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": schema, **extra}
+
+
+_Q = _query("q", "Where to search from: a 5-digit ZIP or ZIP+4, `City, ST`, `X County, ST`, "
+            "a street address containing a ZIP, or `lat, lon` in decimal degrees.",
+            {"type": "string", "maxLength": MAX_QUERY_CHARS}, required=True,
+            example="62701")
+_KIND = _query("kind", "Only these kinds of site. Repeat the parameter and/or separate kinds "
+               "with commas; omitted means every kind.",
+               {"type": "array", "items": {"type": "string", "enum": _KINDS}},
+               style="form", explode=True, example=["library", "bookmobile"])
+_PROGRAM = _query("program", "Only sites offering this program or service (slug or label).",
+                  {"type": "string", "enum": [p.slug for p in PROGRAMS]})
+_BBOX = _query("bbox", "The map box `minlon,minlat,maxlon,maxlat` in decimal degrees "
+               "(min <= max; a box across the antimeridian is sent as two requests).",
+               {"type": "string", "pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$"}, required=True,
+               example="-91.5,36.9,-87.5,42.5")
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _responses(ok: dict[str, Any], *, description: str, not_found: bool = False,
+               content_type: str = "application/json") -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": description, "content": {content_type: {"schema": ok}}},
+        "400": {"description": "A parameter is missing, malformed or out of range; "
+                "`parameter` names it. An ambiguous place answers `error: ambiguous_place` "
+                "with the `candidates` to choose from.",
+                "content": {"application/json": {"schema": _ERROR}}},
+    }
+    if not_found:
+        responses["404"] = {"description": "No public site has this id (unknown, pending "
+                            "review or retired).",
+                            "content": {"application/json": {"schema": _ERROR}}}
+    return responses
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Workforce service locator API",
+            "version": __version__,
+            "description": "Nearest job centers, partner sites and public libraries. Distances "
+            "are straight-line (great-circle) miles, never driving distance. Only approved "
+            "sites are ever returned. Coordinates are WGS84 decimal degrees; GeoJSON is "
+            "RFC 7946 (longitude, latitude order).",
+        },
+        "paths": {
+            "/api/geocode": {"get": {
+                "summary": "Turn search text into a place",
+                "operationId": "geocode",
+                "parameters": [_Q],
+                "responses": _responses({"$ref": "#/components/schemas/Place"},
+                                        description="The place the text names."),
+            }},
+            "/api/nearest": {"get": {
+                "summary": "The sites nearest to a place, nearest first",
+                "description": "Give either `q` or both `lat` and `lon`. The answer is the same "
+                "JSON as `locator nearest --format json`.",
+                "operationId": "nearest",
+                "parameters": [
+                    {**_Q, "required": False},
+                    _query("lat", "Latitude to search from (with `lon`, instead of `q`).",
+                           {"type": "number", "minimum": -90, "maximum": 90}),
+                    _query("lon", "Longitude to search from (with `lat`, instead of `q`).",
+                           {"type": "number", "minimum": -180, "maximum": 180}),
+                    _query("k", "How many sites to return.",
+                           {"type": "integer", "minimum": 1, "maximum": MAX_K,
+                            "default": DEFAULT_K}),
+                    _KIND, _PROGRAM,
+                    _query("within_mi", "Only sites within this straight-line distance.",
+                           {"type": "number", "exclusiveMinimum": True, "minimum": 0}),
+                ],
+                "responses": _responses({"$ref": "#/components/schemas/NearestAnswer"},
+                                        description="The place searched from and the sites."),
+            }},
+            "/api/sites": {"get": {
+                "summary": "Every public site inside a map box, as GeoJSON",
+                "operationId": "sitesInBbox",
+                "parameters": [_BBOX, _KIND, _PROGRAM],
+                "responses": _responses({"$ref": "#/components/schemas/SiteCollection"},
+                                        description="A FeatureCollection of Point features.",
+                                        content_type="application/geo+json"),
+            }},
+            "/api/sites/{site_id}": {"get": {
+                "summary": "One public site",
+                "operationId": "site",
+                "parameters": [{"name": "site_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": _responses({"$ref": "#/components/schemas/Site"},
+                                        description="The site.", not_found=True),
+            }},
+            "/api/clusters": {"get": {
+                "summary": "Sites inside a map box, grouped for drawing at a zoom level",
+                "description": "Sites closer than 64 screen pixels at `zoom` (Web Mercator) "
+                "are merged into one cluster Feature with `cluster: true` and a `count`; a "
+                "site alone in its cell is a Feature with `id`, `name` and `kind`.",
+                "operationId": "clusters",
+                "parameters": [_BBOX,
+                               _query("zoom", "The map's zoom level.",
+                                      {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM},
+                                      required=True),
+                               _KIND, _PROGRAM],
+                "responses": _responses({"$ref": "#/components/schemas/ClusterCollection"},
+                                        description="A FeatureCollection of Point features.",
+                                        content_type="application/geo+json"),
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This document",
+                "operationId": "openapi",
+                "responses": {"200": {"description": "OpenAPI 3 document.",
+                                      "content": {"application/json": {
+                                          "schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {"schemas": _schemas()},
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    number = {"type": "number"}
+    point = {"type": "object", "required": ["type", "coordinates"], "properties": {
+        "type": {"type": "string", "enum": ["Point"]},
+        "coordinates": {"type": "array", "items": number, "minItems": 2, "maxItems": 2,
+                        "description": "[longitude, latitude]"}}}
+    site_properties = {
+        "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS},
+        "address": text, "city": text, "state": text, "zip": text, "county_fips": text,
+        "lat": number, "lon": number, "organization": text, "phone": text, "website": text,
+        "hours": {"type": "string", "description": "Opening hours as free text; empty when "
+                  "unknown."},
+        "programs": {"type": "array", "items": text}, "temporarily_closed": {"type": "boolean"},
+    }
+    site_required = list(site_properties)
+    return {
+        "Error": {"type": "object", "required": ["error", "detail"], "properties": {
+            "error": {"type": "string", "description": "A stable code: invalid_parameter, "
+                      "unknown_place, ambiguous_place, not_found, method_not_allowed."},
+            "detail": {"type": "string", "description": "What is wrong and what to send."},
+            "parameter": {"type": "string", "description": "The parameter at fault."},
+            "candidates": {"type": "array", "items": {"$ref": "#/components/schemas/Place"},
+                           "description": "For ambiguous_place: the places to choose from."},
+        }},
+        "Place": {"type": "object", "required": ["label", "lat", "lon", "precision"],
+                  "properties": {"label": text, "lat": number, "lon": number,
+                                 "precision": {"type": "string",
+                                               "enum": ["point", "zip", "city", "county"]}}},
+        "Site": {"type": "object", "required": site_required, "properties": site_properties},
+        "NearbySite": {"type": "object", "required": [*site_required, "distance_mi"],
+                       "properties": {**site_properties, "distance_mi": {
+                           "type": "number", "description": "Straight-line miles."}}},
+        "NearestAnswer": {"type": "object", "required": ["query", "results"], "properties": {
+            "query": {"$ref": "#/components/schemas/Place"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/NearbySite"}},
+        }},
+        "SiteCollection": _collection(point, {"$ref": "#/components/schemas/Site"}),
+        "ClusterCollection": _collection(point, {"type": "object", "properties": {
+            "cluster": {"type": "boolean"}, "count": {"type": "integer"},
+            "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS}}}),
+    }
+
+
+def _collection(geometry: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    feature = {"type": "object", "required": ["type", "geometry", "properties"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"},
+        "geometry": geometry, "properties": properties}}
+    return {"type": "object", "required": ["type", "features"], "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": feature}}}

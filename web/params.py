@@ -1,0 +1,163 @@
+"""Query-string parsing for pages and API alike: every value is checked here, once.
+
+Each function raises ``InvalidInput`` naming the parameter and saying what was expected,
+which the API turns into HTTP 400 and the pages into a message beside the search box.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+
+from locator.errors import InvalidInput
+from locator.places import Place, Precision
+from locator.search import DEFAULT_K, public_filter
+from locator.sites import SiteFilter
+from locator.spatial import MAX_K
+
+MAX_QUERY_CHARS = 200
+MAX_ZOOM = 22
+
+
+@dataclass(frozen=True, slots=True)
+class NearestQuery:
+    """A nearest-sites question: where from (text or a point), how many, which sites."""
+
+    text: str | None
+    point: Place | None
+    k: int
+    site_filter: SiteFilter
+    within_mi: float | None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.text is None and self.point is None
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+def nearest_query(args: MultiDict[str, str], *, require_place: bool = True) -> NearestQuery:
+    text = query_text(args, required=False)
+    point = point_place(args)
+    if text is not None and point is not None:
+        raise InvalidInput("give either q or lat and lon, not both", parameter="q")
+    if require_place and text is None and point is None:
+        raise InvalidInput(
+            "say where to search from: q (a ZIP, city, county, address with ZIP or "
+            "'lat, lon') or lat and lon", parameter="q")
+    return NearestQuery(
+        text=text,
+        point=point,
+        k=integer(args, "k", default=DEFAULT_K, low=1, high=MAX_K),
+        site_filter=site_filter(args),
+        within_mi=positive_number(args, "within_mi"),
+    )
+
+
+def query_text(args: MultiDict[str, str], *, required: bool = True) -> str | None:
+    text = " ".join(args.get("q", "").split())
+    if not text:
+        if required:
+            raise InvalidInput("q is required: a ZIP, city, county, address with ZIP or "
+                               "'lat, lon'", parameter="q")
+        return None
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"q is too long (at most {MAX_QUERY_CHARS} characters)",
+                           parameter="q")
+    return text
+
+
+def point_place(args: MultiDict[str, str]) -> Place | None:
+    """A place from ``lat`` and ``lon``, which come together or not at all."""
+    has_lat, has_lon = bool(args.get("lat", "").strip()), bool(args.get("lon", "").strip())
+    if not (has_lat or has_lon):
+        return None
+    if not has_lon:
+        raise InvalidInput("lon is required when lat is given", parameter="lon")
+    if not has_lat:
+        raise InvalidInput("lat is required when lon is given", parameter="lat")
+    lat = number(args, "lat", low=-90, high=90)
+    lon = number(args, "lon", low=-180, high=180)
+    return Place(label=f"{lat:.5f}, {lon:.5f}", lat=lat, lon=lon, precision=Precision.POINT)
+
+
+def site_filter(args: MultiDict[str, str]) -> SiteFilter:
+    program = args.get("program", "").strip() or None
+    return public_filter(args.getlist("kind"), program)
+
+
+def bbox(args: MultiDict[str, str]) -> BBox:
+    raw = args.get("bbox", "").strip()
+    if not raw:
+        raise InvalidInput("bbox is required: minlon,minlat,maxlon,maxlat", parameter="bbox")
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidInput(f"bbox must be four numbers minlon,minlat,maxlon,maxlat, got {raw!r}",
+                           parameter="bbox")
+    min_lon, min_lat, max_lon, max_lat = (_to_float(p, "bbox") for p in parts)
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180
+            and -90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+        raise InvalidInput("bbox is out of range: longitudes within -180..180, latitudes "
+                           "within -90..90", parameter="bbox")
+    if min_lon > max_lon or min_lat > max_lat:
+        raise InvalidInput("bbox is inverted: expected minlon,minlat,maxlon,maxlat with "
+                           "min <= max", parameter="bbox")
+    return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def integer(args: MultiDict[str, str], name: str, *, default: int | None, low: int,
+            high: int) -> int:
+    """A whole number within ``low..high``; required when ``default`` is None."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        if default is None:
+            raise InvalidInput(f"{name} is required", parameter=name)
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number, got {raw!r}",
+                           parameter=name) from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}, got {value}",
+                           parameter=name)
+    return value
+
+
+def number(args: MultiDict[str, str], name: str, *, low: float, high: float) -> float:
+    value = _to_float(args.get(name, ""), name)
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low:g} and {high:g}, got {value:g}",
+                           parameter=name)
+    return value
+
+
+def positive_number(args: MultiDict[str, str], name: str) -> float | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    value = _to_float(raw, name)
+    if value <= 0:
+        raise InvalidInput(f"{name} must be a positive number of miles, got {raw!r}",
+                           parameter=name)
+    return value
+
+
+def _to_float(raw: str, name: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number, got {raw.strip()!r}",
+                           parameter=name) from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"{name} must be a finite number, got {raw.strip()!r}",
+                           parameter=name)
+    return value

@@ -1,0 +1,131 @@
+"""The job seeker's pages: the search page (with or without JavaScript) and one page per site.
+
+The search page works as a plain HTML form: the server renders the results. The page's
+script enhances it by fetching only the results panel (``/search/results``, the same
+template) and drawing the map, so there is one way results are rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from locator.errors import Ambiguous, InvalidInput
+from locator.search import NearestAnswer, public_filter
+from locator.sites import PROGRAMS, Kind
+from web import params, present
+from web.data import site_data
+
+bp = Blueprint("public", __name__)
+
+NEARBY_ON_DETAIL = 3
+DISTANCE_CHOICES_MI = (5, 10, 25, 50, 100)
+COUNT_CHOICES = (5, 10, 20, 50)
+
+
+@dataclass(frozen=True, slots=True)
+class KindGroup:
+    """A filter checkbox: what a job seeker calls a kind of place, and the kinds it covers."""
+
+    label: str
+    kinds: tuple[Kind, ...]
+
+    @property
+    def value(self) -> str:
+        return ",".join(k.value for k in self.kinds)
+
+
+KIND_GROUPS = (
+    KindGroup("Job centers", (Kind.COMPREHENSIVE_CENTER, Kind.AFFILIATE_CENTER)),
+    KindGroup("Access and information sites", (Kind.ACCESS_SITE, Kind.DISSEMINATION_SITE)),
+    KindGroup("Public libraries", (Kind.LIBRARY,)),
+    KindGroup("Bookmobiles", (Kind.BOOKMOBILE,)),
+    KindGroup("Mobile job centers", (Kind.MOBILE_CENTER,)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    """What the results panel shows: an answer, candidates to choose from, or a message."""
+
+    answer: NearestAnswer | None = None
+    candidates: tuple[Any, ...] = ()
+    message: str = ""
+    status: int = 200
+
+    @property
+    def announcement(self) -> str:
+        """The sentence the live region reads out after a search."""
+        if self.answer is not None:
+            n = len(self.answer.results)
+            places = "1 place" if n == 1 else f"{n} places"
+            return f"{places} found near {self.answer.query.label}, nearest first."
+        if self.candidates:
+            return f"{self.message} Choose one of {len(self.candidates)} places."
+        return self.message
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("NAV_LINKS", [("public.search", "Find a place")])
+    app.jinja_env.globals.update(present.TEMPLATE_HELPERS)
+
+    @app.context_processor
+    def _navigation() -> dict[str, Any]:
+        return {"nav_links": current_app.config["NAV_LINKS"]}
+
+
+@bp.get("/")
+def search():
+    outcome = _search(request.args)
+    return render_template("search.html", outcome=outcome, form=_form_state(request.args),
+                           **_choices()), outcome.status
+
+
+@bp.get("/search/results")
+def search_results():
+    outcome = _search(request.args)
+    return render_template("_results.html", outcome=outcome,
+                           form=_form_state(request.args)), outcome.status
+
+
+@bp.get("/sites/<site_id>")
+def site_detail(site_id: str):
+    catalog = site_data().catalog()
+    site = catalog.get(site_id, site_filter=public_filter())
+    nearby = [n for n in catalog.nearest(site.lat, site.lon, k=NEARBY_ON_DETAIL + 1)
+              if n.site.id != site.id][:NEARBY_ON_DETAIL]
+    return render_template("site.html", site=site, nearby=nearby)
+
+
+def _search(args: MultiDict[str, str]) -> SearchOutcome:
+    try:
+        query = params.nearest_query(args, require_place=False)
+        if query.is_empty:
+            return SearchOutcome()
+        return SearchOutcome(answer=site_data().answer(query))
+    except Ambiguous as error:
+        return SearchOutcome(candidates=tuple(error.candidates), message=str(error), status=400)
+    except InvalidInput as error:
+        return SearchOutcome(message=str(error), status=400)
+
+
+def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The raw form values, to fill the form in again and to build candidate links."""
+    return {
+        "q": args.get("q", ""),
+        "kinds": args.getlist("kind"),
+        "program": args.get("program", ""),
+        "within_mi": args.get("within_mi", ""),
+        "k": args.get("k", ""),
+        "choose_url": lambda label: url_for(
+            "public.search", q=label,
+            **{key: values for key, values in args.lists() if key not in ("q", "lat", "lon")}),
+    }
+
+
+def _choices() -> dict[str, Any]:
+    return {"kind_groups": KIND_GROUPS, "programs": PROGRAMS,
+            "distance_choices": DISTANCE_CHOICES_MI, "count_choices": COUNT_CHOICES}
