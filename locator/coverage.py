@@ -337,7 +337,7 @@ def assign_areas(points: PopulationPoints, sites: Sequence[Site], query: Coverag
     position = {area_id: i for i, area_id in enumerate(ids)}
     site_counties, site_county = np.unique(np.array([s.county_fips for s in sites], dtype=str),
                                            return_inverse=True)
-    in_study = np.array([_in_study(c, query) for c in site_counties.tolist()], dtype=bool)
+    in_study = np.array([lies_in_study(c, query) for c in site_counties.tolist()], dtype=bool)
     site_keys = [area_of_county(c) if inside else None
                  for c, inside in zip(site_counties.tolist(), in_study.tolist(), strict=True)]
     return Areas(
@@ -349,7 +349,7 @@ def assign_areas(points: PopulationPoints, sites: Sequence[Site], query: Coverag
     )
 
 
-def _in_study(county_fips: str, query: CoverageQuery) -> bool:
+def lies_in_study(county_fips: str, query: CoverageQuery) -> bool:
     """Whether a site in this county lies where the query counts residents."""
     if query.regions is not None:
         return query.regions.region_of(county_fips) is not None
