@@ -27,12 +27,13 @@ def full_address(site: Site) -> str:
     return ", ".join(p for p in (site.address, locality) if p)
 
 
+_BARE_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|$)")
+
+
 def website_url(site: Site) -> str | None:
     """The site's website as a link target, or None when it is not a plain web address."""
     url = site.website.strip()
-    if not url:
-        return None
-    if "://" not in url:
+    if _BARE_DOMAIN.match(url):
         url = "http://" + url
     parts = urlsplit(url)
     return url if parts.scheme in ("http", "https") and parts.netloc else None
