@@ -136,6 +136,9 @@ def choose_vintages(files: Sequence[SourceFile], vintage: str | None = None,
 def _apply(store: Store, batch: SiteBatch | PopulationBatch,
            progress: ProgressFn | None) -> FileResult:
     started = time.perf_counter()
+    if isinstance(batch, SiteBatch) and not batch.usable:
+        return FileResult(batch.file.label, batch.file.source, batch.file.vintage, 0,
+                          issues=batch.issues)
     if isinstance(batch, SiteBatch):
         result = _apply_sites(store, batch)
         written = len(batch.sites)
@@ -159,7 +162,8 @@ def _apply_sites(store: Store, batch: SiteBatch) -> FileResult:
     owners = store.site_sources()
     foreign = [s for s in batch.sites if owners.get(s.id, source) != source]
     issues = batch.issues + tuple(
-        RowIssue(batch.file.label, 0, f"id {s.id} already belongs to source {owners[s.id]!r}")
+        RowIssue(batch.file.label, batch.row_numbers.get(s.id, 0),
+                 f"id {s.id} already belongs to source {owners[s.id]!r}")
         for s in foreign)
     incoming = [s for s in batch.sites if owners.get(s.id, source) == source]
     existing = {s.id: s for s in store.sites(source=source)}
@@ -218,3 +222,46 @@ def _apply_population(store: Store, batch: PopulationBatch) -> FileResult:
     return FileResult(batch.file.label, batch.file.source, batch.file.vintage,
                       batch.rows_read, added=added, changed=changed, removed=removed,
                       unchanged=len(new) - added - changed, issues=batch.issues)
+
+
+@dataclass(frozen=True)
+class DataStatus:
+    """What the database holds and where it came from."""
+
+    sites_total: int
+    sites_by_kind: dict[str, int]
+    sites_by_status: dict[str, int]
+    sites_by_state: dict[str, int]
+    population: dict[str, dict[str, object]]  # level -> points, population, vintage
+    imports: tuple[ImportRecord, ...]  # the latest import of each source
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sites": {"total": self.sites_total, "by_kind": self.sites_by_kind,
+                      "by_status": self.sites_by_status, "by_state": self.sites_by_state},
+            "population": self.population,
+            "imports": [{"source": r.source, "vintage": r.vintage, "file": r.file,
+                         "sha256": r.sha256, "imported_at": r.imported_at,
+                         "summary": r.summary} for r in self.imports],
+        }
+
+
+def data_status(store: Store) -> DataStatus:
+    def counts(column: str) -> dict[str, int]:
+        return dict(store.execute(
+            f"SELECT {column}, count(*) FROM sites GROUP BY {column} ORDER BY {column}"))
+
+    population = {
+        level: {"points": points, "population": total, "vintage": vintage}
+        for level, points, total, vintage in store.execute(
+            "SELECT level, count(*), sum(population), max(vintage) FROM population_points "
+            "GROUP BY level ORDER BY level")
+    }
+    latest: dict[str, ImportRecord] = {}
+    for record in store.imports():
+        latest[record.source] = record
+    return DataStatus(
+        sites_total=store.count_sites(), sites_by_kind=counts("kind"),
+        sites_by_status=counts("status"), sites_by_state=counts("state"),
+        population=population, imports=tuple(sorted(latest.values(), key=lambda r: r.source)),
+    )

@@ -1,5 +1,5 @@
 """The command modules, in the order ``locator --help`` lists them."""
 
-from locator.cli import nearest
+from locator.cli import data, nearest
 
-MODULES = (nearest,)
+MODULES = (nearest, data)

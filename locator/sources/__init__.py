@@ -9,12 +9,23 @@ touches the database: ``locator.importer`` decides what to write.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
-from locator.sources import _census, _checks, _pls
-from locator.sources._files import csv_rows, decode, head_bytes, header_of, read_bytes, sha256_of
+from locator.sources import _careeronestop, _census, _checks, _pls, _sitesfile
+from locator.sources._files import (
+    csv_rows,
+    decode,
+    head_bytes,
+    header_of,
+    header_of_text,
+    read_bytes,
+    sha256_of,
+)
 from locator.sources._records import (
+    FileError,
     Format,
     PopulationBatch,
     PopulationRow,
@@ -70,7 +81,12 @@ def _discover_zip(path: Path) -> list[SourceFile]:
 
 def _recognise(path: Path, member: str, head: bytes) -> SourceFile | str:
     """The file's layout, or why it is not one we read."""
-    names = (member.rsplit("/", 1)[-1], path.name) if member else (path.name,)
+    name = member.rsplit("/", 1)[-1] if member else path.name
+    names = (name, path.name)
+    if name.lower().endswith((".xlsx", ".xls")):
+        return "Excel workbook: save it as CSV (UTF-8) to import it"
+    if _sitesfile.looks_like_geojson(head, name):
+        return SourceFile(path, member, Format.SITES_GEOJSON, _sitesfile.source_for(name), "")
     header = header_of(head)
     if _pls.matches(header):
         return SourceFile(path, member, Format.PLS_OUTLETS, _pls.SOURCE,
@@ -81,7 +97,22 @@ def _recognise(path: Path, member: str, head: bytes) -> SourceFile | str:
     if _census.matches_counties(header):
         return SourceFile(path, member, Format.CENSUS_COUNTIES, _census.COUNTY_SOURCE,
                           _census.vintage_from_names(*names))
+    if _careeronestop.matches(header):
+        text = decode(read_bytes(path, member), _careeronestop.ENCODINGS)
+        rows = [row for _, row in csv_rows(text, lower_keys=True)]
+        return SourceFile(path, member, Format.CAREERONESTOP, _careeronestop.SOURCE,
+                          _careeronestop.vintage(rows))
+    if _sitesfile.matches(header):
+        return SourceFile(path, member, Format.SITES_CSV, _sitesfile.source_for(name), "")
     return "not a recognised layout (see docs/sites-format.md)"
+
+
+_SITE_LAYOUTS: dict[Format, ModuleType] = {
+    Format.PLS_OUTLETS: _pls,
+    Format.CAREERONESTOP: _careeronestop,
+    Format.SITES_CSV: _sitesfile,
+    Format.SITES_GEOJSON: _sitesfile,
+}
 
 
 def read(file: SourceFile, progress: ProgressFn | None = None) -> SiteBatch | PopulationBatch:
@@ -89,20 +120,26 @@ def read(file: SourceFile, progress: ProgressFn | None = None) -> SiteBatch | Po
     data = read_bytes(file.path, file.member)
     # The checksum is of the file as published (the whole zip), to compare with MANIFEST.md.
     sha256 = sha256_of(file.path.read_bytes() if file.member else data)
-    if file.format is Format.PLS_OUTLETS:
-        return _read_pls(file, data, sha256, progress)
     if file.format in (Format.CENSUS_TRACTS, Format.CENSUS_COUNTIES):
         return _read_population(file, data, sha256, progress)
-    raise AssertionError(f"no reader for {file.format}")
+    return _read_sites(file, data, sha256, progress)
 
 
-def _read_pls(file: SourceFile, data: bytes, sha256: str, progress: ProgressFn | None) -> SiteBatch:
+def _read_sites(file: SourceFile, data: bytes, sha256: str,
+                progress: ProgressFn | None) -> SiteBatch:
+    layout = _SITE_LAYOUTS[file.format]
+    text = decode(data, layout.ENCODINGS)
+    try:
+        header, rows = _site_rows(file, text)
+    except FileError as error:
+        return SiteBatch(file=file, sha256=sha256, rows_read=0, sites=(), fields=frozenset(),
+                         issues=(RowIssue(file.label, error.row, error.reason),), usable=False)
     ticker = Ticker(progress, file.label, "reading")
-    sites, issues, refused, skipped = [], [], set(), {}
-    for number, row in csv_rows(decode(data, _pls.ENCODINGS)):
+    numbered, issues, refused, skipped = [], [], set(), {}
+    for number, row in rows:
         ticker.tick()
         try:
-            parsed = _pls.parse_row(row, file)
+            parsed = layout.parse_row(row, file)
         except RowError as error:
             issues.append(RowIssue(file.label, number, error.reason))
             refused.add(error.site_id)
@@ -110,14 +147,31 @@ def _read_pls(file: SourceFile, data: bytes, sha256: str, progress: ProgressFn |
         if isinstance(parsed, Skip):
             skipped[parsed.reason] = skipped.get(parsed.reason, 0) + 1
         else:
-            sites.append((number, parsed))
+            numbered.append((number, parsed))
     ticker.finish()
-    checked = _checks.check_sites(file.label, sites, progress)
+    checked = _checks.check_sites(file.label, numbered, progress)
     return SiteBatch(
-        file=file, sha256=sha256, rows_read=ticker.rows,
-        sites=checked.sites, fields=_pls.FIELDS, issues=tuple(issues) + checked.issues,
-        skipped=skipped, refused_ids=frozenset(refused | checked.refused_ids),
+        file=file, sha256=sha256, rows_read=ticker.rows, sites=checked.sites,
+        row_numbers=checked.row_numbers,
+        fields=layout.fields(header), issues=tuple(issues) + checked.issues, skipped=skipped,
+        refused_ids=frozenset(refused | checked.refused_ids) - {""},
     )
+
+
+def _site_rows(file: SourceFile, text: str,
+               ) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The column names and the numbered rows; ``FileError`` if required columns lack."""
+    if file.format is Format.SITES_GEOJSON:
+        header, rows = _sitesfile.geojson_rows(text)
+    else:
+        lower = file.format is not Format.PLS_OUTLETS
+        header = [h.lower() if lower else h for h in header_of_text(text)]
+        rows = csv_rows(text, lower_keys=lower)
+    layout = _SITE_LAYOUTS[file.format]
+    missing = [column for column in layout.REQUIRED if column not in header]
+    if missing:
+        raise FileError(f"missing required column(s): {', '.join(missing)}")
+    return header, rows
 
 
 def _read_population(file: SourceFile, data: bytes, sha256: str,

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import re
 
-from locator.sources._records import (
-    PopulationRow,
-    RowError,
-    latitude,
-    longitude,
-    readable,
-)
+from locator.sources._fields import latitude, longitude, readable
+from locator.sources._records import PopulationRow, RowError
 
 TRACT_SOURCE = "census_cenpop_tract"
 COUNTY_SOURCE = "census_cenpop_county"

@@ -34,7 +34,7 @@ def sha256_of(data: bytes) -> str:
 
 
 def decode(data: bytes, encodings: tuple[str, ...]) -> str:
-    """Decode with the first encoding that fits, else Windows-1252 with replacement marks.
+    """Decode with the first encoding that fits, else the first with replacement marks.
 
     Files saved by spreadsheets arrive in either UTF-8 (often with a BOM) or Windows-1252;
     rather than refuse a whole file for one stray byte, the bad characters become U+FFFD and
@@ -45,26 +45,30 @@ def decode(data: bytes, encodings: tuple[str, ...]) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return data.decode("cp1252", errors="replace")
+    return data.decode(encodings[0], errors="replace")
 
 
 def header_of(data: bytes) -> list[str]:
     """The column names on the first line of a CSV (or TSV) given its first bytes."""
-    text = decode(data, ("utf-8-sig", "cp1252"))
+    return header_of_text(decode(data, ("utf-8-sig", "cp1252")))
+
+
+def header_of_text(text: str) -> list[str]:
+    text = text.lstrip("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     return [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+def csv_rows(text: str, *, lower_keys: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
     """``(row_number, row)`` pairs; the header is row 1, as a spreadsheet would show it.
 
-    Column names are stripped; cells are stripped of surrounding spaces.
+    Column names are stripped (and lower-cased if asked); cells lose surrounding spaces.
     """
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    header = [name.strip() for name in next(reader, [])]
+    header = [name.strip().lower() if lower_keys else name.strip() for name in next(reader, [])]
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue

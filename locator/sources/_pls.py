@@ -10,21 +10,12 @@ from __future__ import annotations
 import re
 
 from locator.sites import CountySource, Kind, Site
-from locator.sources._records import (
-    RowError,
-    Skip,
-    SourceFile,
-    latitude,
-    longitude,
-    readable,
-    required,
-    us_phone,
-    zip5,
-)
+from locator.sources._fields import latitude, longitude, readable, required, us_phone, zip5
+from locator.sources._records import RowError, Skip, SourceFile
 
 SOURCE = "imls_pls"
 ENCODINGS = ("cp1252",)
-COLUMNS = ("STABR", "FSCSKEY", "FSCS_SEQ", "LIBNAME", "ADDRESS", "CITY", "ZIP", "PHONE",
+REQUIRED = ("STABR", "FSCSKEY", "FSCS_SEQ", "LIBNAME", "ADDRESS", "CITY", "ZIP", "PHONE",
            "C_OUT_TY", "STATSTRU", "LONGITUD", "LATITUDE", "INCITSST", "INCITSCO")
 FIELDS = frozenset({
     "name", "kind", "lat", "lon", "address", "city", "state", "zip", "county_fips",
@@ -42,6 +33,10 @@ MISSING = frozenset({"-1", "-3", "-4", "-9", "M"})
 
 _FY = re.compile(r"fy[ _-]?(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
 _PUD = re.compile(r"pud(\d{2})", re.IGNORECASE)
+
+
+def fields(header: list[str]) -> frozenset[str]:
+    return FIELDS
 
 
 def matches(header: list[str]) -> bool:
@@ -83,7 +78,7 @@ def parse_row(row: dict[str, str], file: SourceFile) -> Site | Skip:
             address=_text(row, "ADDRESS"),
             city=_text(row, "CITY"),
             state=required(row, "STABR").upper(),
-            zip=zip5(_text(row, "ZIP")),
+            zip=zip5(_text(row, "ZIP"), "ZIP"),
             county_fips=county_fips,
             county_source=CountySource.SOURCE if county_fips else CountySource.UNKNOWN,
             phone=us_phone(_text(row, "PHONE")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from locator.sites import Site
-from locator.sources._files import REPLACEMENT_CHAR
 
 
 class Format(StrEnum):
@@ -61,6 +59,16 @@ class RowError(Exception):
         self.site_id = site_id
 
 
+class FileError(Exception):
+    """The file as a whole cannot be read (not JSON, required columns missing): nothing in
+    it is imported and nothing already stored from its source is touched."""
+
+    def __init__(self, reason: str, *, row: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.row = row
+
+
 class Skip(NamedTuple):
     """A row that is valid but deliberately not a place (e.g. books-by-mail)."""
 
@@ -87,9 +95,12 @@ class SiteBatch:
     fields: frozenset[str]
     issues: tuple[RowIssue, ...] = ()
     skipped: dict[str, int] = field(default_factory=dict)
+    row_numbers: dict[str, int] = field(default_factory=dict)  # site id -> row in the file
     # Ids of refused rows: a site already stored under one of them is kept as it is, not
     # retired, because the file still lists it.
     refused_ids: frozenset[str] = frozenset()
+    # False when the file as a whole could not be read: it then changes nothing.
+    usable: bool = True
 
 
 @dataclass(frozen=True)
@@ -142,60 +153,3 @@ class Ticker:
         assert self._progress is not None
         self._progress(Progress(self._file, self._stage, self.rows,
                                 time.perf_counter() - self._start, done))
-
-
-# -- field helpers shared by the row parsers ----------------------------------------------
-
-def readable(row: dict[str, str]) -> None:
-    for column, value in row.items():
-        if REPLACEMENT_CHAR in value:
-            raise RowError(f"unreadable characters in {column} (file is neither UTF-8 nor "
-                           "Windows-1252 there)")
-
-
-def required(row: dict[str, str], column: str) -> str:
-    value = row.get(column, "")
-    if not value:
-        raise RowError(f"{column} is empty")
-    return value
-
-
-def coordinate(row: dict[str, str], column: str, *, limit: float) -> float:
-    text = row.get(column, "")
-    if not text:
-        raise RowError(f"missing coordinate: {column} is empty")
-    try:
-        value = float(text)
-    except ValueError:
-        raise RowError(f"{column} {text!r} is not a number") from None
-    if not math.isfinite(value) or not -limit <= value <= limit:
-        raise RowError(f"{column} {text} is out of range (-{limit:g}..{limit:g})")
-    return value
-
-
-def latitude(row: dict[str, str], column: str) -> float:
-    return coordinate(row, column, limit=90.0)
-
-
-def longitude(row: dict[str, str], column: str) -> float:
-    return coordinate(row, column, limit=180.0)
-
-
-def us_phone(text: str) -> str:
-    """``(217) 555-0100`` for ten-digit numbers; other text is kept as written."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) == 10 and len(text) <= 20:
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return text
-
-
-def zip5(text: str) -> str:
-    """The 5-digit ZIP of ``62701``, ``62701-1234`` or a ZIP that lost its leading zero."""
-    head = text.split("-", 1)[0].strip()
-    if head.isdigit() and 3 <= len(head) <= 5:
-        return head.zfill(5)
-    if not head:
-        return ""
-    raise RowError(f"ZIP {text!r} is not a 5-digit ZIP code")

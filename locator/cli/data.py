@@ -1,0 +1,206 @@
+"""``locator data fetch|import|status``: load the public data and see what is loaded."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from locator.cli import add_command
+from locator.config import Settings
+from locator.errors import LocatorError
+from locator.importer import DataStatus, ImportReport, data_status, import_sources
+from locator.sources import Progress, discover
+from locator.sources.fetch import fetch_official, manual_instructions
+from locator.store import Store
+
+FIRST_ISSUES = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = add_command(
+        subparsers, "data",
+        help="Download, import and inspect the public data (libraries, population).",
+        example="locator data fetch && locator data import && locator data status",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    fetch = add_command(
+        actions, "fetch",
+        help="Download the official IMLS and Census files into the sources folder, "
+             "checking each sha256.",
+        example="locator data fetch --sources data/sources",
+    )
+    _sources_argument(fetch)
+    fetch.add_argument("--mirror", metavar="URL",
+                       help="download from this base URL instead (a copy on your network)")
+    fetch.set_defaults(func=run_fetch)
+
+    load = add_command(
+        actions, "import",
+        help="Import every recognised file in the sources folder (newest vintage of each "
+             "source) into the database, in one transaction.",
+        example="locator data import --sources data/sources --vintage FY2019 --verbose",
+    )
+    _sources_argument(load)
+    load.add_argument("--vintage", metavar="V",
+                      help="import this vintage (e.g. FY2019) where a source has several")
+    load.add_argument("--if-empty", action="store_true",
+                      help="import only if the database holds no sites yet")
+    load.add_argument("--verbose", action="store_true", help="list every refused row")
+    load.add_argument("--report", type=Path, metavar="FILE",
+                      help="write every refused row to this CSV file (file,row,reason)")
+    load.set_defaults(func=run_import)
+
+    status = add_command(
+        actions, "status",
+        help="Show what is loaded: sites by kind and state, population points, source files.",
+        example="locator data status --format json",
+    )
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.set_defaults(func=run_status)
+
+
+def _sources_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sources", type=Path, metavar="DIR",
+                        help="the sources folder (default: $LOCATOR_SOURCES or data/sources)")
+
+
+def _sources_dir(args: argparse.Namespace) -> Path:
+    return args.sources or Settings.from_env().sources_dir
+
+
+# -- fetch ---------------------------------------------------------------------------------
+
+def run_fetch(args: argparse.Namespace) -> int:
+    folder = _sources_dir(args)
+    for fetched in fetch_official(folder, mirror=args.mirror, progress=_download_progress):
+        state = "downloaded" if fetched.downloaded else "already present"
+        print(f"{fetched.name}: {state}, sha256 checked")
+    print(f"all files are in {folder}; next: locator data import --sources {folder}")
+    return 0
+
+
+def _download_progress(name: str, done_bytes: int, total_bytes: int) -> None:
+    end = "\n" if done_bytes >= total_bytes else ""
+    print(f"\rdownloading {name}: {done_bytes / 1e6:.1f} of {total_bytes / 1e6:.1f} MB",
+          end=end, file=sys.stderr, flush=True)
+
+
+# -- import --------------------------------------------------------------------------------
+
+def run_import(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    folder = _sources_dir(args)
+    with Store(settings.database_url) as store:
+        if args.if_empty and store.count_sites():
+            print(f"the database already holds {store.count_sites():,} sites; nothing imported "
+                  "(run without --if-empty to update it)")
+            return 0
+        if not (folder.is_dir() and discover(folder).files):
+            return _no_sources(folder, quiet_ok=args.if_empty)
+        report = import_sources(store, folder, vintage=args.vintage, progress=_import_progress)
+    _print_report(report, verbose=args.verbose)
+    if args.report:
+        _write_issue_csv(report, args.report)
+        print(f"all {len(report.issues):,} refused rows written to {args.report}")
+    return 0
+
+
+def _no_sources(folder: Path, *, quiet_ok: bool) -> int:
+    message = (f"no source files found in {folder}.\n"
+               f"Load data with `locator data fetch --sources {folder}` (needs internet), or:\n"
+               + manual_instructions(folder))
+    if quiet_ok:
+        print(message)
+        return 0
+    raise LocatorError(message)
+
+
+def _import_progress(progress: Progress) -> None:
+    if not progress.done and not sys.stderr.isatty():
+        return
+    rate = f" ({progress.rows_per_s:,.0f} rows/s)" if progress.stage == "reading" else ""
+    print(f"\r{progress.stage} {progress.file}: {progress.rows:,} rows{rate}",
+          end="\n" if progress.done else "", file=sys.stderr, flush=True)
+
+
+def _print_report(report: ImportReport, *, verbose: bool) -> None:
+    header = ("file", "source", "vintage", "read", "added", "changed", "removed", "skipped",
+              "rejected")
+    rows = [(r.file, r.source, r.vintage or "-", r.rows_read, r.added, r.changed, r.removed,
+             sum(r.skipped.values()), r.rejected) for r in report.results]
+    _print_table(header, rows)
+    for result in report.results:
+        for reason, count in result.skipped.items():
+            print(f"  {result.file}: skipped {count:,} ({reason})")
+    for name, why in report.passed_over:
+        print(f"not imported: {name}: {why}")
+    issues = report.issues
+    if issues:
+        shown = issues if verbose else issues[:FIRST_ISSUES]
+        print(f"refused rows ({len(issues):,}):")
+        for issue in shown:
+            print(f"  {issue}")
+        if len(shown) < len(issues):
+            print(f"  ... and {len(issues) - len(shown):,} more (--verbose lists all; "
+                  "--report FILE writes them to a CSV file)")
+    print(f"imported in {report.elapsed_s:.1f} s")
+
+
+def _write_issue_csv(report: ImportReport, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("file", "row", "reason"))
+        writer.writerows((i.file, i.row, i.reason) for i in report.issues)
+
+
+# -- status --------------------------------------------------------------------------------
+
+def run_status(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    with Store(settings.database_url) as store:
+        status = data_status(store)
+    if args.format == "json":
+        json.dump({"database": settings.database_url, **status.to_json()}, sys.stdout, indent=2)
+        print()
+    else:
+        _print_status(settings.database_url, status)
+    return 0
+
+
+def _print_status(database_url: str, status: DataStatus) -> None:
+    print(f"database: {database_url}")
+    if not status.sites_total and not status.population:
+        print("nothing is loaded yet: run `locator data fetch` and `locator data import`")
+        return
+    print(f"sites: {status.sites_total:,}")
+    _print_counts("by kind", status.sites_by_kind)
+    _print_counts("by status", status.sites_by_status)
+    _print_counts("by state", status.sites_by_state)
+    print("population points:")
+    for level, info in status.population.items():
+        print(f"  {level}: {info['points']:,} points, {info['population']:,} people "
+              f"(vintage {info['vintage']})")
+    print("source files (latest import of each source):")
+    _print_table(
+        ("source", "vintage", "file", "imported_at", "sha256"),
+        [(r.source, r.vintage or "-", r.file, r.imported_at, r.sha256[:12])
+         for r in status.imports],
+    )
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    items = ", ".join(f"{key or '(none)'} {count:,}" for key, count in counts.items())
+    print(f"  {title}: {items}")
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
+    cells = [header, *[tuple(f"{v:,}" if isinstance(v, int) else str(v) for v in row)
+                       for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+              .rstrip())
