@@ -219,11 +219,15 @@ class Store:
 
     def set_status(self, site_ids: Iterable[str], status: Status) -> None:
         stamp = now_iso()
+        ids = list(site_ids)
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE sites SET status = ?, updated_at = ? WHERE id = ?",
-                [(status.value, stamp, i) for i in site_ids],
+                [(status.value, stamp, i) for i in ids],
             )
+            # A status a person sets outranks an earlier import's retirement.
+            conn.executemany("DELETE FROM import_retirements WHERE site_id = ?",
+                             [(i,) for i in ids])
 
     def sites(self, *, statuses: Iterable[Status] | None = None,
               source: str | None = None) -> list[Site]:

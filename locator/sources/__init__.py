@@ -45,6 +45,9 @@ __all__ = [
 ]
 
 
+EXCEL_ADVICE = "Excel workbook: save it as CSV (UTF-8) to import it"
+
+
 @dataclass(frozen=True)
 class Discovery:
     files: tuple[SourceFile, ...]
@@ -57,6 +60,9 @@ def discover(folder: Path) -> Discovery:
     ignored: list[tuple[str, str]] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            ignored.append((path.name, EXCEL_ADVICE))
             continue
         if zipfile.is_zipfile(path):
             found = _discover_zip(path)
@@ -83,8 +89,6 @@ def _recognise(path: Path, member: str, head: bytes) -> SourceFile | str:
     """The file's layout, or why it is not one we read."""
     name = member.rsplit("/", 1)[-1] if member else path.name
     names = (name, path.name)
-    if name.lower().endswith((".xlsx", ".xls")):
-        return "Excel workbook: save it as CSV (UTF-8) to import it"
     if _sitesfile.looks_like_geojson(head, name):
         return SourceFile(path, member, Format.SITES_GEOJSON, _sitesfile.source_for(name), "")
     header = header_of(head)

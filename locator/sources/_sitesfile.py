@@ -1,6 +1,6 @@
 """The project's own sites format, as CSV or GeoJSON (documented in docs/sites-format.md).
 
-Each file is a source of its own, named after the file (``file:<name>``): importing a new
+Each file is a source of its own, named after the file (``file:<name.csv>``): importing a new
 version of ``access_sites.csv`` retires the sites it no longer lists, and leaves the sites
 of every other file alone.
 """
@@ -37,7 +37,7 @@ def looks_like_geojson(head: bytes, name: str) -> bool:
 
 
 def source_for(name: str) -> str:
-    return SOURCE_PREFIX + PurePosixPath(name).stem
+    return SOURCE_PREFIX + PurePosixPath(name).name
 
 
 def fields(header: list[str]) -> frozenset[str]:
