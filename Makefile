@@ -46,7 +46,7 @@ lint: install-test
 bench: install
 	$(PY) bench/nearest.py
 
-geodata: node
+geodata: install node
 	$(PY) geodata/build.py
 
 clean:
