@@ -21,8 +21,10 @@ EARTH_RADIUS_MI = EARTH_RADIUS_KM / KM_PER_MI
 
 def haversine_mi(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> NDArray:
     """Great-circle distance in miles; broadcasts like numpy."""
-    phi1, lam1, phi2, lam2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
-    a = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
+    phi1, lam1, phi2, lam2 = (np.radians(np.asarray(v, dtype=float))
+                              for v in (lat1, lon1, lat2, lon2))
+    a = (np.sin((phi2 - phi1) / 2) ** 2
+         + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2)
     return 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 

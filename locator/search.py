@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from locator.places import Place
-from locator.sites import Site, SiteFilter, parse_kinds, parse_program
+from locator.sites import PUBLIC, Site, SiteFilter, parse_kinds, parse_program
 from locator.spatial import Catalog, Nearby
 
 DEFAULT_K = 10
@@ -37,7 +37,7 @@ def public_filter(kinds: Iterable[str] = (), program: str | None = None) -> Site
 
 
 def find_nearest(catalog: Catalog, place: Place, *, k: int = DEFAULT_K,
-                 site_filter: SiteFilter = SiteFilter(),
+                 site_filter: SiteFilter = PUBLIC,
                  within_mi: float | None = None) -> NearestAnswer:
     results = catalog.nearest(place.lat, place.lon, k=k, site_filter=site_filter,
                               within_mi=within_mi)

@@ -62,7 +62,8 @@ PROGRAMS: tuple[Program, ...] = (
     Program("title_i_youth", "WIOA Title I Youth", "wioa_core"),
     Program("title_ii_adult_education", "Title II Adult Education and Literacy", "wioa_core"),
     Program("title_iii_wagner_peyser", "Title III Wagner-Peyser Employment Service", "wioa_core"),
-    Program("title_iv_vocational_rehabilitation", "Title IV Vocational Rehabilitation", "wioa_core"),
+    Program("title_iv_vocational_rehabilitation", "Title IV Vocational Rehabilitation",
+            "wioa_core"),
     Program("perkins_cte", "Career and Technical Education (Perkins)", "required_partner"),
     Program("csbg", "Community Services Block Grant", "required_partner"),
     Program("indian_native_american", "Indian and Native American Programs", "required_partner"),
@@ -172,3 +173,7 @@ class SiteFilter:
             and (self.kinds is None or site.kind in self.kinds)
             and (self.program is None or self.program in site.programs)
         )
+
+
+PUBLIC = SiteFilter()
+"""Every approved site: what a member of the public may see."""

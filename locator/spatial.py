@@ -28,7 +28,7 @@ from locator.geo import (
     unit_vectors,
     valid_lat_lon,
 )
-from locator.sites import Site, SiteFilter
+from locator.sites import PUBLIC, Site, SiteFilter
 
 MAX_K = 1000
 # Candidates whose distance differs from the k-th by less than this are treated as ties and
@@ -51,7 +51,8 @@ class Nearby(NamedTuple):
         return self.distance_mi * KM_PER_MI
 
 
-def check_query(lat: float, lon: float, k: int | None = None, within_mi: float | None = None) -> None:
+def check_query(lat: float, lon: float, k: int | None = None,
+                within_mi: float | None = None) -> None:
     """Validate query parameters once, at the edge, with messages that say what to fix."""
     if not valid_lat_lon(lat, lon):
         raise InvalidInput(
@@ -91,12 +92,12 @@ class SiteIndex:
         bounds = {} if within_mi is None else {
             "distance_upper_bound": chord_for_mi(within_mi) * (1 + 1e-9) + 1e-12}
         chords, idx = self._tree.query(query, k=min(k + 1, n), **bounds)
-        if n == 1:  # the tree answers k=1 with scalars
-            chords, idx = np.atleast_1d(chords), np.atleast_1d(idx)
-        ranked = sorted(
-            (_chord_to_mi(c), i) for c, i in zip(chords.tolist(), idx.tolist(), strict=True)
-            if i < n
-        )
+        chord_list, idx_list = np.atleast_1d(chords).tolist(), np.atleast_1d(idx).tolist()
+        while idx_list and idx_list[-1] == n:  # slots left empty by the distance bound
+            chord_list.pop()
+            idx_list.pop()
+        # The tree already orders by distance; sorting the pairs only settles ties by id.
+        ranked = sorted(zip(map(_chord_to_mi, chord_list), idx_list, strict=True))
         if len(ranked) > k and ranked[k][0] - ranked[k - 1][0] <= _TIE_MI:
             ranked = self._ball(query, ranked[k - 1][0] + 2 * _TIE_MI)
         return self._results(ranked[:k], within_mi)
@@ -140,8 +141,11 @@ def _unit_vector(lat: float, lon: float) -> list[float]:
     return [cos_phi * math.cos(lam), cos_phi * math.sin(lam), math.sin(phi)]
 
 
+_EARTH_DIAMETER_MI = 2.0 * EARTH_RADIUS_MI
+
+
 def _chord_to_mi(chord: float) -> float:
-    return 2.0 * EARTH_RADIUS_MI * math.asin(min(chord / 2.0, 1.0))
+    return _EARTH_DIAMETER_MI * math.asin(min(chord * 0.5, 1.0))
 
 
 class Catalog:
@@ -172,18 +176,19 @@ class Catalog:
             self._indexes[site_filter] = index
         return index
 
-    def nearest(self, lat: float, lon: float, *, k: int = 10, site_filter: SiteFilter = SiteFilter(),
+    def nearest(self, lat: float, lon: float, *, k: int = 10,
+                site_filter: SiteFilter = PUBLIC,
                 within_mi: float | None = None) -> list[Nearby]:
         check_query(lat, lon, k, within_mi)
         return self.index(site_filter).nearest(lat, lon, k=k, within_mi=within_mi)
 
     def within(self, lat: float, lon: float, radius_mi: float, *,
-               site_filter: SiteFilter = SiteFilter()) -> list[Nearby]:
+               site_filter: SiteFilter = PUBLIC) -> list[Nearby]:
         check_query(lat, lon, within_mi=radius_mi)
         return self.index(site_filter).within(lat, lon, radius_mi)
 
     def in_bbox(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float, *,
-                site_filter: SiteFilter = SiteFilter()) -> Sequence[Site]:
+                site_filter: SiteFilter = PUBLIC) -> Sequence[Site]:
         """Sites inside a lon/lat box (for map viewports), in id order."""
         index = self.index(site_filter)
         mask = (index.lat >= min_lat) & (index.lat <= max_lat)
@@ -202,6 +207,6 @@ def brute_force_nearest(sites: Sequence[Site], lat: float, lon: float, *, k: int
     """
     if not sites:
         return []
-    dist = haversine_mi(lat, lon, np.array([s.lat for s in sites]), np.array([s.lon for s in sites]))
+    dist = haversine_mi(lat, lon, [s.lat for s in sites], [s.lon for s in sites])
     ranked = sorted(zip(dist.tolist(), (s.id for s in sites), sites, strict=True))
     return [Nearby(s, d) for d, _, s in ranked if within_mi is None or d <= within_mi][:k]

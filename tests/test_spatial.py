@@ -20,7 +20,7 @@ def make_site(site_id: str, lat: float, lon: float, **fields: object) -> Site:
 def random_sites() -> list[Site]:
     rng = np.random.default_rng(7)
     sites = [make_site(f"r{i:04d}", float(lat), float(lon)) for i, (lat, lon) in
-             enumerate(zip(rng.uniform(-60, 75, 3000), rng.uniform(-180, 180, 3000)))]
+             enumerate(zip(rng.uniform(-60, 75, 3000), rng.uniform(-180, 180, 3000), strict=True))]
     # Exact duplicates of location: ties that only the id can settle.
     return sites + [make_site(f"d{i:04d}", s.lat, s.lon) for i, s in enumerate(sites[:200])]
 
@@ -35,7 +35,7 @@ def test_nearest_matches_brute_force_everywhere(random_sites: list[Site]) -> Non
     index = SiteIndex(random_sites)
     rng = np.random.default_rng(11)
     queries = [(float(a), float(b)) for a, b in
-               zip(rng.uniform(-90, 90, 300), rng.uniform(-180, 180, 300))]
+               zip(rng.uniform(-90, 90, 300), rng.uniform(-180, 180, 300), strict=True)]
     queries += [(s.lat, s.lon) for s in random_sites[:50]]  # on top of tied sites
     queries += [(89.99, 0.0), (-89.99, 45.0), (10.0, 179.999), (10.0, -179.999)]
     for lat, lon in queries:
