@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
 
+from locator import geodata
 from locator.errors import InvalidInput, NotFound
 from locator.regions import Regions
-from locator.sites import Kind, Site, SiteFilter
+from locator.sites import PROGRAMS, Kind, Site, SiteFilter
 from locator.spatial import SiteIndex
 from locator.store import PopulationPoints, Store
 
@@ -226,11 +227,18 @@ def _filters_json(query: CoverageQuery) -> dict[str, object]:
 
 # -- the study: inputs, nearest distances and areas, computed once ------------------------
 
-AreaNamer = Callable[[Geography, str], str]
+def area_name(geography: Geography, area_id: str) -> str:
+    """"Cook County, IL", "Illinois", or the region's own name; the code when none is known.
 
-
-def fips_area_name(geography: Geography, area_id: str) -> str:
-    """Names when no better source is at hand: the FIPS code (regions name themselves)."""
+    (The 2020 Census has a few county codes newer than the shipped outlines.)
+    """
+    try:
+        if geography is Geography.COUNTY:
+            return geodata.county(area_id).label
+        if geography is Geography.STATE:
+            return geodata.state(area_id).name
+    except (NotFound, InvalidInput):
+        return area_id
     return "Total" if geography is Geography.TOTAL else area_id
 
 
@@ -261,15 +269,15 @@ class CoverageStudy:
     suggestions then reuse the distances.
     """
 
-    def __init__(self, sites: Iterable[Site], points: PopulationPoints, query: CoverageQuery,
-                 *, area_name: AreaNamer = fips_area_name) -> None:
+    def __init__(self, sites: Iterable[Site], points: PopulationPoints,
+                 query: CoverageQuery) -> None:
         self.query = query
         self.points = _points_in_study(points, query)
         self.index = SiteIndex(s for s in sites if counts_as_site(s, query.site_filter))
         self.site_position = {site.id: i for i, site in enumerate(self.index.sites)}
         self.distance_mi, self.nearest = self.index.nearest_distance_mi(self.points.lat,
                                                                         self.points.lon)
-        self.areas = assign_areas(self.points, self.index.sites, query, area_name)
+        self.areas = assign_areas(self.points, self.index.sites, query)
         self.population_outside_regions = int(points.population.sum()
                                               - self.points.population.sum()) \
             if query.regions is not None else 0
@@ -306,11 +314,15 @@ def load_population(store: Store, state_fips: Sequence[str] = ()) -> PopulationP
     return points
 
 
-def load_study(store: Store, query: CoverageQuery, *,
-               area_name: AreaNamer = fips_area_name) -> CoverageStudy:
+def known_county_fips(store: Store) -> frozenset[str]:
+    """County codes a regions file may name: the shipped outlines' and the loaded residents'."""
+    loaded = {row[0] for row in store.execute("SELECT DISTINCT county_fips FROM population_points")}
+    return frozenset(loaded | {c.fips for c in geodata.counties()})
+
+
+def load_study(store: Store, query: CoverageQuery) -> CoverageStudy:
     points = load_population(store, query.state_fips)
-    return CoverageStudy(store.sites(statuses=query.site_filter.statuses), points, query,
-                         area_name=area_name)
+    return CoverageStudy(store.sites(statuses=query.site_filter.statuses), points, query)
 
 
 def _points_in_study(points: PopulationPoints, query: CoverageQuery) -> PopulationPoints:
@@ -326,8 +338,8 @@ def _points_in_study(points: PopulationPoints, query: CoverageQuery) -> Populati
                             lon=points.lon[keep], level=points.level, vintage=points.vintage)
 
 
-def assign_areas(points: PopulationPoints, sites: Sequence[Site], query: CoverageQuery,
-                 area_name: AreaNamer) -> Areas:
+def assign_areas(points: PopulationPoints, sites: Sequence[Site], query: CoverageQuery
+                 ) -> Areas:
     """Area of every point and site, looked up once per distinct county, not per point."""
     area_of_county = _area_key(query)
     point_counties, point_county = np.unique(points.county_fips.astype(str),
@@ -497,3 +509,61 @@ def _row(area_id: str, name: str, figures: _Figures, i: int, by_kind: Mapping[st
         median_distance_mi=float(figures.median_distance_mi[i]) if has_distances else None,
         within=within, population_beyond=beyond, gap_reasons=tuple(reasons),
     )
+
+
+# -- program by program -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ProgramMatrix:
+    """The same report once per program, using only the sites that offer it.
+
+    Every report has the same areas in the same order (areas come from the residents, not
+    the sites), so ``reports[p].rows[i]`` is program ``p`` in area ``i``.
+    """
+
+    programs: tuple[str, ...]
+    reports: tuple[CoverageReport, ...]
+
+    def cell(self, area_id: str, program: str) -> CoverageRow:
+        report = self.reports[self.programs.index(program)]
+        return next(row for row in report.rows if row.area_id == area_id)
+
+    def to_json(self) -> dict[str, object]:
+        first = self.reports[0]
+        rows = []
+        for i, area in enumerate(first.rows):
+            by_program = {}
+            for program, report in zip(self.programs, self.reports, strict=True):
+                cell = report.rows[i].to_json()
+                by_program[program] = {key: value for key, value in cell.items()
+                                       if key not in ("area_id", "name", "population")}
+            rows.append({"area_id": area.area_id, "name": area.name,
+                         "population": area.population, "programs": by_program})
+        return {"geography": first.query.geography.value,
+                "thresholds_mi": [t.miles for t in first.thresholds],
+                "programs": list(self.programs), "method": METHOD, "rows": rows}
+
+
+def program_matrix(sites: Sequence[Site], points: PopulationPoints, query: CoverageQuery,
+                   thresholds: Sequence[Threshold], gap_rule: GapRule = GapRule(), *,
+                   programs: Sequence[str] | None = None) -> ProgramMatrix:
+    """Coverage per area and program; by default every program some counted site offers."""
+    if query.site_filter.program is not None:
+        raise InvalidInput("a program matrix covers every program: leave out --program",
+                           parameter="program")
+    chosen = tuple(programs) if programs is not None else offered_programs(sites, query)
+    if not chosen:
+        raise NotFound("no counted site lists any program, so there is no program matrix")
+    reports = tuple(
+        CoverageStudy(sites, points, replace(
+            query, site_filter=replace(query.site_filter, program=program))
+        ).report(thresholds, gap_rule)
+        for program in chosen
+    )
+    return ProgramMatrix(programs=chosen, reports=reports)
+
+
+def offered_programs(sites: Iterable[Site], query: CoverageQuery) -> tuple[str, ...]:
+    """Programs offered by at least one site the query counts, in the catalogue's order."""
+    offered = {p for s in sites if counts_as_site(s, query.site_filter) for p in s.programs}
+    return tuple(p.slug for p in PROGRAMS if p.slug in offered)

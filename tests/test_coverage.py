@@ -14,6 +14,7 @@ from locator.coverage import (
     load_population,
     load_study,
     parse_thresholds,
+    program_matrix,
     weighted_median,
 )
 from locator.errors import InvalidInput, NotFound
@@ -262,3 +263,48 @@ def test_study_from_the_store_counts_only_approved_open_sites(fresh_store: Store
     assert [s.id for s in study.index.sites] == ["a"]
     report = study.report(parse_thresholds([1]))
     assert report.rows[0].sites == 1 and report.population_level == "tract"
+
+
+def test_areas_are_named_from_the_shipped_geodata() -> None:
+    points = make_points([("t1", "17031", 10, 41.8, -87.7), ("t2", "18089", 10, 41.5, -87.4),
+                          ("t3", "02063", 10, 61.0, -145.0)])  # a county newer than the outlines
+    names = {
+        geography: [r.name for r in CoverageStudy([], points, CoverageQuery(
+            geography=geography)).report(parse_thresholds([5])).rows]
+        for geography in (Geography.COUNTY, Geography.STATE, Geography.TOTAL)}
+    assert names == {Geography.COUNTY: ["02063", "Cook County, IL", "Lake County, IN"],
+                     Geography.STATE: ["Alaska", "Illinois", "Indiana"],
+                     Geography.TOTAL: ["Total"]}
+
+
+def test_program_matrix_uses_only_the_sites_offering_each_program() -> None:
+    sites = [make_site("adult-ed", 40.0, -89.0, "17001",
+                       programs=frozenset({"title_ii_adult_education"})),
+             make_site("both", 40.0, -90.0, "17003",
+                       programs=frozenset({"title_ii_adult_education", "title_i_youth"})),
+             make_site("none", 40.0, -89.5, "17001")]
+    points = make_points([("t1", "17001", 100, 40.0, -89.1), ("t2", "17003", 50, 40.0, -89.9)])
+    thresholds = parse_thresholds([10])
+    matrix = program_matrix(sites, points, CoverageQuery(), thresholds)
+    assert matrix.programs == ("title_i_youth", "title_ii_adult_education")  # catalogue order
+    youth = matrix.cell("17001", "title_i_youth")
+    assert youth.sites == 0
+    assert youth.mean_distance_mi == pytest.approx(float(haversine_mi(40, -89.1, 40, -90)))
+    assert matrix.cell("17001", "title_ii_adult_education").sites == 1
+    for program in matrix.programs:
+        alone = CoverageStudy(sites, points, CoverageQuery(
+            site_filter=SiteFilter(program=program))).report(thresholds)
+        assert matrix.reports[matrix.programs.index(program)] == alone
+    as_json = matrix.to_json()
+    assert as_json["rows"][1]["programs"]["title_i_youth"]["sites"] == 1
+    assert as_json["rows"][0]["programs"]["title_i_youth"]["population_within_10_mi"] == 0
+
+
+def test_program_matrix_needs_programs_and_no_single_program_filter() -> None:
+    points = make_points([("t1", "17001", 100, 40.0, -89.1)])
+    with pytest.raises(NotFound, match="no counted site lists any program"):
+        program_matrix([make_site("a", 40, -89, "17001")], points, CoverageQuery(),
+                       parse_thresholds([5]))
+    with pytest.raises(InvalidInput, match="leave out --program"):
+        program_matrix([], points, CoverageQuery(site_filter=SiteFilter(program="tanf")),
+                       parse_thresholds([5]))
