@@ -77,14 +77,16 @@ class Fetched:
     downloaded: bool  # False when a file with the right checksum was already there
 
 
-def fetch_official(folder: Path, *, files: Sequence[OfficialFile] = OFFICIAL_FILES,
+def fetch_official(folder: Path, *, files: Sequence[OfficialFile] | None = None,
                    mirror: str | None = None,
                    progress: DownloadProgress | None = None) -> list[Fetched]:
-    """Make sure every official file is in ``folder`` with the right checksum.
+    """Make sure every official file (or each of ``files``) is in ``folder`` with the right
+    checksum.
 
     ``mirror`` replaces each file's host and path with ``<mirror>/<name>``, for a copy kept
     on a local network.
     """
+    files = OFFICIAL_FILES if files is None else files
     folder.mkdir(parents=True, exist_ok=True)
     wanted = [replace(f, url=f"{mirror.rstrip('/')}/{f.name}") if mirror else f for f in files]
     return [_fetch_one(folder, official, files, progress) for official in wanted]
