@@ -1,5 +1,5 @@
 """The command modules, in the order ``locator --help`` lists them."""
 
-from locator.cli import data, nearest
+from locator.cli import coverage, data, nearest
 
-MODULES = (nearest, data)
+MODULES = (nearest, coverage, data)
