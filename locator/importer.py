@@ -178,10 +178,11 @@ def _apply_sites(store: Store, batch: SiteBatch) -> FileResult:
             added += 1
             continue
         merged = _merge(old, site, batch.fields, revive=site.id in revivable)
-        if _same_content(merged, old):
+        if merged == old:
             unchanged += 1
-            if merged != old:
-                to_write.append(merged)
+        elif _same_content(merged, old):
+            unchanged += 1
+            to_write.append(merged)
         else:
             changed += 1
             to_write.append(merged)
@@ -226,7 +227,8 @@ def _apply_population(store: Store, batch: PopulationBatch) -> FileResult:
 
 @dataclass(frozen=True)
 class DataStatus:
-    """What the database holds and where it came from."""
+    """What the database holds and where it came from. Counts by kind and by state leave out
+    retired sites; ``sites_by_status`` counts every site."""
 
     sites_total: int
     sites_by_kind: dict[str, int]
@@ -247,9 +249,10 @@ class DataStatus:
 
 
 def data_status(store: Store) -> DataStatus:
-    def counts(column: str) -> dict[str, int]:
+    def counts(column: str, *, active_only: bool = True) -> dict[str, int]:
+        where = "WHERE status != 'retired'" if active_only else ""
         return dict(store.execute(
-            f"SELECT {column}, count(*) FROM sites GROUP BY {column} ORDER BY {column}"))
+            f"SELECT {column}, count(*) FROM sites {where} GROUP BY {column} ORDER BY {column}"))
 
     population = {
         level: {"points": points, "population": total, "vintage": vintage}
@@ -262,6 +265,6 @@ def data_status(store: Store) -> DataStatus:
         latest[record.source] = record
     return DataStatus(
         sites_total=store.count_sites(), sites_by_kind=counts("kind"),
-        sites_by_status=counts("status"), sites_by_state=counts("state"),
+        sites_by_status=counts("status", active_only=False), sites_by_state=counts("state"),
         population=population, imports=tuple(sorted(latest.values(), key=lambda r: r.source)),
     )

@@ -191,9 +191,20 @@ def test_status_shows_kinds_states_population_and_files(
     ]
     code, out, _ = run(capsys, "data", "status")
     assert code == 0
-    assert "by kind: affiliate_center 1, bookmobile 1, comprehensive_center 1, library 3" in out
+    assert "by kind (not retired): affiliate_center 1, bookmobile 1, comprehensive_center 1, " \
+           "library 3" in out
     assert "tract: 3 points, 3,500 people" in out
     assert "imls_pls" in out and "FY2021" in out
+
+
+def test_status_counts_kinds_and_states_without_retired_sites(
+        capsys: pytest.CaptureFixture[str], database: str, sources: Path) -> None:
+    run(capsys, "data", "import", "--sources", str(sources), "--vintage", "FY2019")
+    run(capsys, "data", "import", "--sources", str(sources))  # retires one FY2019 library
+    status = json.loads(run(capsys, "data", "status", "--format", "json")[1])["sites"]
+    assert status["total"] == 7
+    assert status["by_status"] == {"approved": 6, "retired": 1}
+    assert sum(status["by_kind"].values()) == sum(status["by_state"].values()) == 6
 
 
 def test_status_of_an_empty_database_says_how_to_load_data(

@@ -177,9 +177,9 @@ def _print_status(database_url: str, status: DataStatus) -> None:
         print("nothing is loaded yet: run `locator data fetch` and `locator data import`")
         return
     print(f"sites: {status.sites_total:,}")
-    _print_counts("by kind", status.sites_by_kind)
     _print_counts("by status", status.sites_by_status)
-    _print_counts("by state", status.sites_by_state)
+    _print_counts("by kind (not retired)", status.sites_by_kind)
+    _print_counts("by state (not retired)", status.sites_by_state)
     print("population points:")
     for level, info in status.population.items():
         print(f"  {level}: {info['points']:,} points, {info['population']:,} people "
