@@ -136,7 +136,7 @@ def choose_vintages(files: Sequence[SourceFile], vintage: str | None = None,
 def _apply(store: Store, batch: SiteBatch | PopulationBatch,
            progress: ProgressFn | None) -> FileResult:
     started = time.perf_counter()
-    if isinstance(batch, SiteBatch) and not batch.usable:
+    if not batch.usable:
         return FileResult(batch.file.label, batch.file.source, batch.file.vintage, 0,
                           issues=batch.issues)
     if isinstance(batch, SiteBatch):

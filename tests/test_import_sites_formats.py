@@ -138,3 +138,27 @@ def test_unrecognised_files_are_listed_with_the_reason(tmp_path: Path) -> None:
         "notes.csv": "not a recognised layout (see docs/sites-format.md)",
         "ajc.xlsx": "Excel workbook: save it as CSV (UTF-8) to import it",
     }
+
+
+def test_a_damaged_zip_is_listed_as_unreadable_not_raised(tmp_path: Path) -> None:
+    archive = tmp_path / "pls_fy2021_csv.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        out.writestr("outlets.csv", (FIXTURES / "pls_fy2021_outlets_example.csv").read_bytes())
+    data = bytearray(archive.read_bytes())
+    data[40:60] = b"\x00" * 20  # inside the compressed member
+    archive.write_bytes(bytes(data))
+    found = discover(tmp_path)
+    assert found.files == ()
+    assert found.ignored[0][0] == "pls_fy2021_csv.zip"
+    assert found.ignored[0][1].startswith("cannot be read")
+
+
+def test_a_file_that_breaks_between_finding_and_reading_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "sites_example.csv"
+    shutil.copy(FIXTURES / "sites_example.csv", path)
+    found = discover(tmp_path).files[0]
+    path.unlink()
+    batch = read(found)
+    assert isinstance(batch, SiteBatch)
+    assert not batch.usable
+    assert batch.issues[0].reason.startswith("cannot be read")

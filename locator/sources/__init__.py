@@ -9,6 +9,7 @@ touches the database: ``locator.importer`` decides what to write.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,21 +62,24 @@ def discover(folder: Path) -> Discovery:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            ignored.append((path.name, EXCEL_ADVICE))
-            continue
-        if zipfile.is_zipfile(path):
-            found = _discover_zip(path)
-            files.extend(found)
-            if not found:
-                ignored.append((path.name, "zip archive holds no recognised file"))
-            continue
-        recognised = _recognise(path, "", head_bytes(path))
-        if isinstance(recognised, SourceFile):
-            files.append(recognised)
-        else:
+        try:
+            recognised = _recognise_path(path)
+        except (OSError, zipfile.BadZipFile, zlib.error) as error:
+            recognised = f"cannot be read ({error})"
+        if isinstance(recognised, str):
             ignored.append((path.name, recognised))
+        else:
+            files.extend(recognised)
     return Discovery(tuple(files), tuple(ignored))
+
+
+def _recognise_path(path: Path) -> list[SourceFile] | str:
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return EXCEL_ADVICE
+    if zipfile.is_zipfile(path):
+        return _discover_zip(path) or "zip archive holds no recognised file"
+    recognised = _recognise(path, "", head_bytes(path))
+    return [recognised] if isinstance(recognised, SourceFile) else recognised
 
 
 def _discover_zip(path: Path) -> list[SourceFile]:
@@ -121,12 +125,24 @@ _SITE_LAYOUTS: dict[Format, ModuleType] = {
 
 def read(file: SourceFile, progress: ProgressFn | None = None) -> SiteBatch | PopulationBatch:
     """Read and check every row of one file."""
-    data = read_bytes(file.path, file.member)
-    # The checksum is of the file as published (the whole zip), to compare with MANIFEST.md.
-    sha256 = sha256_of(file.path.read_bytes() if file.member else data)
-    if file.format in (Format.CENSUS_TRACTS, Format.CENSUS_COUNTIES):
+    population = file.format in (Format.CENSUS_TRACTS, Format.CENSUS_COUNTIES)
+    try:
+        data = read_bytes(file.path, file.member)
+        # The checksum is of the file as published (the whole zip), to compare with
+        # MANIFEST.md.
+        sha256 = sha256_of(file.path.read_bytes() if file.member else data)
+    except (OSError, zipfile.BadZipFile, zlib.error) as error:
+        issue = (RowIssue(file.label, 0, f"cannot be read ({error})"),)
+        if population:
+            return PopulationBatch(file, "", 0, _population_level(file), (), issue, usable=False)
+        return SiteBatch(file, "", 0, (), frozenset(), issue, usable=False)
+    if population:
         return _read_population(file, data, sha256, progress)
     return _read_sites(file, data, sha256, progress)
+
+
+def _population_level(file: SourceFile) -> str:
+    return "tract" if file.format is Format.CENSUS_TRACTS else "county"
 
 
 def _read_sites(file: SourceFile, data: bytes, sha256: str,
@@ -197,5 +213,5 @@ def _read_population(file: SourceFile, data: bytes, sha256: str,
         rows.append(point)
     ticker.finish()
     return PopulationBatch(file=file, sha256=sha256, rows_read=ticker.rows,
-                           level="tract" if tracts else "county", rows=tuple(rows),
+                           level=_population_level(file), rows=tuple(rows),
                            issues=tuple(issues))

@@ -111,6 +111,7 @@ class PopulationBatch:
     level: str  # "tract" or "county"
     rows: tuple[PopulationRow, ...]
     issues: tuple[RowIssue, ...] = ()
+    usable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
