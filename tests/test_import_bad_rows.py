@@ -166,3 +166,21 @@ def test_fixture_files_import_without_a_single_issue(tmp_path: Path,
     assert {r.source for r in report.results} == {
         "imls_pls", "census_cenpop_tract", "census_cenpop_county", "careeronestop",
         "file:sites_example.csv", "file:sites_example.geojson"}
+
+
+def test_careeronestop_rows_with_unknown_program_type_or_bad_zip_are_reported(
+        tmp_path: Path, fresh_store: Store) -> None:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "ajc.csv").write_text(
+        "Name,Address1,City,StateAbbr,Zip,ProgramType,Latitude,Longitude\n"
+        "Example Job Center,1 Example St,Champaign,IL,61820,Comprehensive,40.1164,-88.2434\n"
+        "Example Outpost,2 Example St,Champaign,IL,61820,Outpost,40.1164,-88.2434\n"
+        "Example Center Two,3 Example St,Champaign,IL,6182O,Affiliate,40.1164,-88.2434\n",
+        encoding="utf-8")
+    report = import_sources(fresh_store, folder)
+    assert [str(i) for i in report.issues] == [
+        "ajc.csv:3: ProgramType 'Outpost' is neither Comprehensive nor Affiliate",
+        "ajc.csv:4: Zip '6182O' is not a 5-digit ZIP code",
+    ]
+    assert [s.name for s in fresh_store.sites()] == ["Example Job Center"]

@@ -73,14 +73,12 @@ def site_id(row: dict[str, str]) -> str:
 
 
 def parse_row(row: dict[str, str], file: SourceFile) -> Site:
-    try:
-        sid = site_id(row)
-    except RowError:
-        sid = ""
+    sid = ""
     try:
         f.readable(row)
+        sid = f.site_id(site_id(row))
         return Site(
-            id=f.site_id(sid),
+            id=sid,
             name=f.required(row, "name"),
             kind=_kind(row.get("programtype", "")),
             lat=f.latitude(row, "latitude"),
