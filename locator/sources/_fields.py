@@ -93,7 +93,7 @@ def programs(text: str, column: str = "programs") -> frozenset[str]:
             slugs.add(parse_program(part))
         except InvalidInput:
             raise RowError(f"unknown program {part.strip()!r} in {column} "
-                           "(see `locator programs` or docs/sites-format.md)") from None
+                           "(docs/sites-format.md lists the programs)") from None
     return frozenset(slugs)
 
 

@@ -1,0 +1,51 @@
+"""docs/sites-format.md says what the importer does: checked, so the two cannot drift."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from locator.importer import import_sources
+from locator.sites import PROGRAMS, Kind
+from locator.sources import _sitesfile
+from locator.sources._checks import OUTSIDE_STATE_LIMIT_MI
+from locator.store import Store
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "sites-format.md").read_text("utf-8")
+
+
+def documented_table_rows(heading_column: str) -> list[str]:
+    """First-column values of the markdown table whose header starts with ``heading_column``."""
+    lines = DOC.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {heading_column} |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line.split("|")[1].strip().strip("`"))
+    return rows
+
+
+def test_every_column_the_reader_knows_is_documented_in_order() -> None:
+    assert documented_table_rows("column") == [*_sitesfile.REQUIRED, *_sitesfile.OPTIONAL]
+
+
+def test_every_program_and_kind_is_documented() -> None:
+    assert documented_table_rows("slug") == [p.slug for p in PROGRAMS]
+    for kind in Kind:
+        assert f"`{kind.value}`" in DOC
+
+
+def test_the_documented_distance_limit_is_the_one_applied() -> None:
+    assert f"within {OUTSIDE_STATE_LIMIT_MI:g} miles of, the state" in DOC
+
+
+def test_the_documented_examples_import_without_issues(tmp_path: Path,
+                                                       fresh_store: Store) -> None:
+    csv_example = re.search(r"```csv\n(.*?)```", DOC, re.S).group(1)
+    geojson_example = re.search(r"```json\n(.*?)```", DOC, re.S).group(1)
+    (tmp_path / "example.csv").write_text(csv_example, encoding="utf-8")
+    (tmp_path / "example.geojson").write_text(geojson_example, encoding="utf-8")
+    report = import_sources(fresh_store, tmp_path)
+    assert report.issues == ()
+    assert {s.id for s in fresh_store.sites()} == {"example-access-1", "example-geo-1"}
