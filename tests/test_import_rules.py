@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,14 @@ def test_a_missing_sources_folder_is_an_error_that_says_what_to_do(
         tmp_path: Path, fresh_store: Store) -> None:
     with pytest.raises(InvalidInput, match="locator data fetch"):
         import_sources(fresh_store, tmp_path / "nowhere")
+
+
+def test_the_same_vintage_twice_is_imported_once(tmp_path: Path, fresh_store: Store) -> None:
+    folder = sources_with(tmp_path / "src", "pls_fy2021_outlets_example.csv")
+    with zipfile.ZipFile(folder / "pls_fy2021_csv.zip", "w") as archive:
+        archive.write(folder / "pls_fy2021_outlets_example.csv", "outlets.csv")
+    report = import_sources(fresh_store, folder)
+    assert [r.file for r in report.results] == ["pls_fy2021_csv.zip[outlets.csv]"]
+    assert report.passed_over == (
+        ("pls_fy2021_outlets_example.csv",
+         "same source and vintage as pls_fy2021_csv.zip[outlets.csv]"),)
