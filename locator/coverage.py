@@ -410,11 +410,14 @@ def aggregate(areas: Areas, population: NDArray, distance_mi: NDArray,
 
 @dataclass(frozen=True, slots=True)
 class _Figures:
-    population: NDArray  # int64 per area
-    weighted_distance_mi: NDArray
-    median_distance_mi: NDArray
-    within: tuple[NDArray, ...]  # int64 per area, one per threshold
-    beyond: NDArray
+    """Per-area figures as Python lists: rows are built from them one scalar at a time, and
+    list items are several times cheaper to read than numpy scalars."""
+
+    population: list[int]
+    weighted_distance_mi: list[float]
+    median_distance_mi: list[float]
+    within: tuple[list[int], ...]  # one list per threshold
+    beyond: list[int]
     any_site: bool
 
 
@@ -422,12 +425,13 @@ def _area_figures(area: NDArray, n_areas: int, population: NDArray, distance_mi:
                   thresholds: Sequence[Threshold], *, any_site: bool) -> _Figures:
     largest = max(t.miles for t in thresholds)
     return _Figures(
-        population=residents_by_area(area, n_areas, population),
-        weighted_distance_mi=weighted_distance_by_area(area, n_areas, population, distance_mi),
-        median_distance_mi=weighted_median(area, n_areas, population, distance_mi),
+        population=residents_by_area(area, n_areas, population).tolist(),
+        weighted_distance_mi=weighted_distance_by_area(area, n_areas, population,
+                                                       distance_mi).tolist(),
+        median_distance_mi=weighted_median(area, n_areas, population, distance_mi).tolist(),
         within=tuple(residents_by_area(area, n_areas, population, distance_mi <= t.miles)
-                     for t in thresholds),
-        beyond=residents_by_area(area, n_areas, population, distance_mi > largest),
+                     .tolist() for t in thresholds),
+        beyond=residents_by_area(area, n_areas, population, distance_mi > largest).tolist(),
         any_site=any_site,
     )
 
@@ -487,14 +491,14 @@ def _sites_by_kind(site_area: NDArray, n_areas: int, kinds: NDArray
 
 def _row(area_id: str, name: str, figures: _Figures, i: int, by_kind: Mapping[str, int],
          thresholds: Sequence[Threshold], gap_rule: GapRule) -> CoverageRow:
-    population = int(figures.population[i])
+    population = figures.population[i]
     sites = sum(by_kind.values())
     has_distances = population > 0 and figures.any_site
     within = tuple(
-        WithinCount(t, int(counts[i]), int(counts[i]) / population if population else None)
+        WithinCount(t, counts[i], counts[i] / population if population else None)
         for t, counts in zip(thresholds, figures.within, strict=True)
     )
-    beyond = int(figures.beyond[i])
+    beyond = figures.beyond[i]
     reasons: list[GapReason] = []
     if population and sites == 0:
         reasons.append(GapReason.NO_SITE)
@@ -504,9 +508,8 @@ def _row(area_id: str, name: str, figures: _Figures, i: int, by_kind: Mapping[st
         area_id=area_id, name=name, population=population, sites=sites,
         sites_by_kind=by_kind,
         sites_per_10k=sites * PER_RESIDENTS / population if population else None,
-        mean_distance_mi=float(figures.weighted_distance_mi[i]) / population
-        if has_distances else None,
-        median_distance_mi=float(figures.median_distance_mi[i]) if has_distances else None,
+        mean_distance_mi=figures.weighted_distance_mi[i] / population if has_distances else None,
+        median_distance_mi=figures.median_distance_mi[i] if has_distances else None,
         within=within, population_beyond=beyond, gap_reasons=tuple(reasons),
     )
 
