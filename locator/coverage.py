@@ -295,6 +295,31 @@ class CoverageStudy:
         )
 
 
+    def distance_distribution(self, edges_mi: Sequence[float]) -> DistanceDistribution:
+        """Residents by distance band, for the report's chart; the last band is open-ended."""
+        edges = np.asarray(edges_mi, dtype=float)
+        if len(edges) == 0 or edges[0] != 0 or np.any(np.diff(edges) <= 0):
+            raise InvalidInput("distance bands must start at 0 and increase",
+                               parameter="edges_mi")
+        band = np.searchsorted(edges, self.distance_mi, side="right") - 1
+        residents = residents_by_area(band, len(edges), self.points.population)
+        return DistanceDistribution(tuple(edges.tolist()), tuple(residents.tolist()))
+
+
+@dataclass(frozen=True, slots=True)
+class DistanceDistribution:
+    """Residents whose nearest site is ``edges_mi[i]`` <= distance < ``edges_mi[i + 1]``
+    miles away (the last band has no upper end)."""
+
+    edges_mi: tuple[float, ...]
+    residents: tuple[int, ...]
+
+    def to_json(self) -> dict[str, object]:
+        uppers = [*self.edges_mi[1:], None]
+        return {"bands": [{"from_mi": lower, "to_mi": upper, "residents": n} for lower, upper, n
+                          in zip(self.edges_mi, uppers, self.residents, strict=True)]}
+
+
 def counts_as_site(site: Site, site_filter: SiteFilter) -> bool:
     """Temporarily closed sites serve nobody for now, so they never count as coverage."""
     return site_filter.accepts(site) and not site.temporarily_closed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -78,6 +79,14 @@ def write_gpkg(report: CoverageReport, path: Path | str) -> None:
         geometry=[outlines.get(row.area_id) for row in report.rows], crs=EPSG_4326,
     )
     frame.to_file(path, driver="GPKG", layer=GPKG_LAYER, engine="pyogrio")
+
+
+def gpkg_bytes(report: CoverageReport) -> bytes:
+    """The GeoPackage as bytes, for a download (GDAL writes only to files: use a temporary one)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "coverage.gpkg"
+        write_gpkg(report, path)
+        return path.read_bytes()
 
 
 def suggestions_geojson(result: SuggestResult) -> dict[str, object]:

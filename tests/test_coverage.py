@@ -308,3 +308,21 @@ def test_program_matrix_needs_programs_and_no_single_program_filter() -> None:
     with pytest.raises(InvalidInput, match="leave out --program"):
         program_matrix([], points, CoverageQuery(site_filter=SiteFilter(program="tanf")),
                        parse_thresholds([5]))
+
+
+def test_distance_distribution_counts_residents_per_band(random_world) -> None:
+    sites, points = random_world
+    study = CoverageStudy(sites, points, CoverageQuery())
+    distribution = study.distance_distribution([0, 2, 5, 10, 25])
+    distance = naive_distances(sites, points)
+    bands = [(0, 2), (2, 5), (5, 10), (10, 25), (25, np.inf)]
+    assert distribution.residents == tuple(
+        int(points.population[(distance >= lower) & (distance < upper)].sum())
+        for lower, upper in bands)
+    assert sum(distribution.residents) == points.population.sum()
+    assert distribution.to_json()["bands"][-1] == {"from_mi": 25.0, "to_mi": None,
+                                                   "residents": distribution.residents[-1]}
+    with pytest.raises(InvalidInput, match="start at 0 and increase"):
+        study.distance_distribution([1, 5])
+    with pytest.raises(InvalidInput, match="start at 0 and increase"):
+        study.distance_distribution([0, 5, 5])

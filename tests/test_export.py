@@ -23,6 +23,7 @@ from locator.coverage import (
 from locator.export import (
     GPKG_LAYER,
     flat_row,
+    gpkg_bytes,
     report_geojson,
     suggestions_geojson,
     write_csv,
@@ -172,3 +173,12 @@ def test_suggestions_export_as_ranked_points(chicago_area) -> None:
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
     assert [int(r["newly_covered"]) for r in rows] == [s.newly_covered
                                                       for s in result.suggestions]
+
+
+def test_geopackage_bytes_for_a_download_open_as_the_same_layer(chicago_area,
+                                                                tmp_path: Path) -> None:
+    report = report_for(chicago_area)
+    path = tmp_path / "download.gpkg"
+    path.write_bytes(gpkg_bytes(report))
+    frame = geopandas.read_file(path, layer=GPKG_LAYER)
+    assert frame["population"].tolist() == [row.population for row in report.rows]
