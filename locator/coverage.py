@@ -211,8 +211,8 @@ class CoverageReport:
 
 
 METHOD = ("Straight-line (great-circle) distance from each Census 2020 center of population to "
-          "the nearest matching site, weighted by the point's residents; median is the lower "
-          "weighted median.")
+          "the nearest matching open site in any state, weighted by the point's residents; "
+          "temporarily closed sites are not counted; the median is the lower weighted median.")
 
 
 def _filters_json(query: CoverageQuery) -> dict[str, object]:
