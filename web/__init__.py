@@ -15,6 +15,7 @@ from flask import Flask
 from locator.config import Settings
 from web import api, assets, errors, public, security
 from web.data import SiteData
+from web.jsonprovider import OrjsonProvider
 
 BLUEPRINTS = (public.bp, api.bp, assets.bp)
 
@@ -28,16 +29,17 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class LocatorApp(Flask):
+    json_provider_class = OrjsonProvider
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. Settings come from ``LOCATOR_*`` environment variables, then ``config``."""
-    app = Flask(__name__)
+    app = LocatorApp(__name__)
     app.config.update(DEFAULTS)
     app.config["DATABASE_URL"] = Settings.from_env().database_url
     app.config.from_prefixed_env("LOCATOR")
     app.config.update(config or {})
-    # The API's JSON keeps the field order of `locator nearest --format json`.
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.compact = True  # type: ignore[attr-defined]
 
     data = SiteData(app.config["DATABASE_URL"], geocoder=app.config.get("GEOCODER"))
     app.extensions["locator"] = data

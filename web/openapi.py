@@ -2,12 +2,16 @@
 
 Kept by hand, next to the routes, and checked by ``tests/test_web_openapi.py``: every API
 route is documented, every documented parameter is really read (a bad value is refused
-naming it), and real answers have the documented fields.
+naming it), and real answers have the documented fields. A blueprint that adds API routes
+documents them with ``add_paths`` (from ``Blueprint.record_once``), reusing
+``query_param`` and ``responses`` so its errors read like the rest.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from flask import Flask, current_app
 
 from locator import __version__
 from locator.search import DEFAULT_K
@@ -18,23 +22,23 @@ from web.params import MAX_QUERY_CHARS, MAX_ZOOM
 _KINDS = [k.value for k in Kind]
 
 
-def _query(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
+def query_param(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
            **extra: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": required, "description": description,
             "schema": schema, **extra}
 
 
-_Q = _query("q", "Where to search from: a 5-digit ZIP or ZIP+4, `City, ST`, `X County, ST`, "
+_Q = query_param("q", "Where to search from: a 5-digit ZIP or ZIP+4, `City, ST`, `X County, ST`, "
             "a street address containing a ZIP, or `lat, lon` in decimal degrees.",
             {"type": "string", "maxLength": MAX_QUERY_CHARS}, required=True,
             example="62701")
-_KIND = _query("kind", "Only these kinds of site. Repeat the parameter and/or separate kinds "
+_KIND = query_param("kind", "Only these kinds of site. Repeat the parameter and/or separate kinds "
                "with commas; omitted means every kind.",
                {"type": "array", "items": {"type": "string", "enum": _KINDS}},
                style="form", explode=True, example=["library", "bookmobile"])
-_PROGRAM = _query("program", "Only sites offering this program or service (slug or label).",
+_PROGRAM = query_param("program", "Only sites offering this program or service (slug or label).",
                   {"type": "string", "enum": [p.slug for p in PROGRAMS]})
-_BBOX = _query("bbox", "The map box `minlon,minlat,maxlon,maxlat` in decimal degrees "
+_BBOX = query_param("bbox", "The map box `minlon,minlat,maxlon,maxlat` in decimal degrees "
                "(min <= max; a box across the antimeridian is sent as two requests).",
                {"type": "string", "pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$"}, required=True,
                example="-91.5,36.9,-87.5,42.5")
@@ -42,7 +46,7 @@ _BBOX = _query("bbox", "The map box `minlon,minlat,maxlon,maxlat` in decimal deg
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _responses(ok: dict[str, Any], *, description: str, not_found: bool = False,
+def responses(ok: dict[str, Any], *, description: str, not_found: bool = False,
                content_type: str = "application/json") -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {"description": description, "content": {content_type: {"schema": ok}}},
@@ -58,7 +62,23 @@ def _responses(ok: dict[str, Any], *, description: str, not_found: bool = False,
     return responses
 
 
+def add_paths(app: Flask, paths: dict[str, Any],
+              schemas: dict[str, Any] | None = None) -> None:
+    """Document more API routes (and the schemas they refer to) in this app's document."""
+    extra = app.extensions.setdefault("openapi", {"paths": {}, "schemas": {}})
+    extra["paths"].update(paths)
+    extra["schemas"].update(schemas or {})
+
+
 def document() -> dict[str, Any]:
+    doc = _core_document()
+    extra = current_app.extensions.get("openapi", {"paths": {}, "schemas": {}})
+    doc["paths"].update(extra["paths"])
+    doc["components"]["schemas"].update(extra["schemas"])
+    return doc
+
+
+def _core_document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {
@@ -74,7 +94,7 @@ def document() -> dict[str, Any]:
                 "summary": "Turn search text into a place",
                 "operationId": "geocode",
                 "parameters": [_Q],
-                "responses": _responses({"$ref": "#/components/schemas/Place"},
+                "responses": responses({"$ref": "#/components/schemas/Place"},
                                         description="The place the text names."),
             }},
             "/api/nearest": {"get": {
@@ -84,25 +104,25 @@ def document() -> dict[str, Any]:
                 "operationId": "nearest",
                 "parameters": [
                     {**_Q, "required": False},
-                    _query("lat", "Latitude to search from (with `lon`, instead of `q`).",
+                    query_param("lat", "Latitude to search from (with `lon`, instead of `q`).",
                            {"type": "number", "minimum": -90, "maximum": 90}),
-                    _query("lon", "Longitude to search from (with `lat`, instead of `q`).",
+                    query_param("lon", "Longitude to search from (with `lat`, instead of `q`).",
                            {"type": "number", "minimum": -180, "maximum": 180}),
-                    _query("k", "How many sites to return.",
+                    query_param("k", "How many sites to return.",
                            {"type": "integer", "minimum": 1, "maximum": MAX_K,
                             "default": DEFAULT_K}),
                     _KIND, _PROGRAM,
-                    _query("within_mi", "Only sites within this straight-line distance.",
+                    query_param("within_mi", "Only sites within this straight-line distance.",
                            {"type": "number", "exclusiveMinimum": True, "minimum": 0}),
                 ],
-                "responses": _responses({"$ref": "#/components/schemas/NearestAnswer"},
+                "responses": responses({"$ref": "#/components/schemas/NearestAnswer"},
                                         description="The place searched from and the sites."),
             }},
             "/api/sites": {"get": {
                 "summary": "Every public site inside a map box, as GeoJSON",
                 "operationId": "sitesInBbox",
                 "parameters": [_BBOX, _KIND, _PROGRAM],
-                "responses": _responses({"$ref": "#/components/schemas/SiteCollection"},
+                "responses": responses({"$ref": "#/components/schemas/SiteCollection"},
                                         description="A FeatureCollection of Point features.",
                                         content_type="application/geo+json"),
             }},
@@ -111,7 +131,7 @@ def document() -> dict[str, Any]:
                 "operationId": "site",
                 "parameters": [{"name": "site_id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
-                "responses": _responses({"$ref": "#/components/schemas/Site"},
+                "responses": responses({"$ref": "#/components/schemas/Site"},
                                         description="The site.", not_found=True),
             }},
             "/api/clusters": {"get": {
@@ -121,11 +141,11 @@ def document() -> dict[str, Any]:
                 "site alone in its cell is a Feature with `id`, `name` and `kind`.",
                 "operationId": "clusters",
                 "parameters": [_BBOX,
-                               _query("zoom", "The map's zoom level.",
+                               query_param("zoom", "The map's zoom level.",
                                       {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM},
                                       required=True),
                                _KIND, _PROGRAM],
-                "responses": _responses({"$ref": "#/components/schemas/ClusterCollection"},
+                "responses": responses({"$ref": "#/components/schemas/ClusterCollection"},
                                         description="A FeatureCollection of Point features.",
                                         content_type="application/geo+json"),
             }},

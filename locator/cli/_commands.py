@@ -1,5 +1,5 @@
 """The command modules, in the order ``locator --help`` lists them."""
 
-from locator.cli import coverage, data, nearest
+from locator.cli import coverage, data, nearest, serve
 
-MODULES = (nearest, coverage, data)
+MODULES = (nearest, coverage, data, serve)
