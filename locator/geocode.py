@@ -1,0 +1,460 @@
+"""Offline geocoder: what a person types, turned into a ``Place``.
+
+Accepted forms, and the precision of the answer:
+
+- ``41.53, -88.08`` or ``41.53 -88.08``: latitude then longitude in decimal degrees (point)
+- ``60432`` or ``60432-1234``: a ZIP code; the +4 adds nothing to the location (zip)
+- ``Joliet, IL``, ``Joliet IL``, ``Joliet, Illinois``: a city or town (city)
+- ``Will County, IL``, ``Orleans Parish, LA``, ``Will County``: a county (county)
+- ``123 Main St, Joliet, IL 60432``: an address, located by its ZIP code (zip) or, with no
+  ZIP code, by its city (city); the label says so
+- ``Joliet``: a city name alone, when only one state has a place of that name (city)
+
+Input matching several places raises ``Ambiguous`` with every candidate; it never guesses.
+Malformed input raises ``InvalidInput`` listing these forms; a well-formed name or ZIP code
+that is not known raises ``NotFound``, with "did you mean" suggestions for misspelt names.
+
+ZIP codes and city points come from the PyPI package ``zipcodes`` (its data ships inside
+the package). A city's point is the plain mean of its ZIP code points: a population-free
+centre that lands in the middle of the ZIP codes people use for it. ZIP codes the package
+marks inactive (retired by USPS) are still answered when typed, because an old address
+still names a real place, but they are left out of city points and suggestions. ZIP codes
+whose point the package gives as 0, 0 (APO/FPO military codes, a few Pacific islands) have
+no location and are reported as such. Counties come from ``locator.geodata``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import gc
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import zipcodes
+
+from locator import geodata
+from locator.errors import Ambiguous, InvalidInput, NotFound
+from locator.geo import valid_lat_lon
+from locator.geodata import State, name_key
+from locator.places import Place, Precision
+
+EXPECTED_FORMS = ("a ZIP code (60432), a city and state (Joliet, IL), a county "
+                  "(Will County, IL), an address with its ZIP code, or latitude and "
+                  "longitude (41.53, -88.08)")
+MAX_QUERY_CHARS = 200
+MAX_SUGGESTIONS = 50
+
+_ZIP = re.compile(r"(?P<zip>\d{5})(?:[-\s]?\d{4})?")
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_LAT_LON = re.compile(rf"(?P<lat>{_NUMBER})\s*(?:,|\s)\s*(?P<lon>{_NUMBER})")
+_TRAILING_ZIP = re.compile(r"(?P<address>.*?\D)[\s,]+(?P<zip>\d{5})(?:-\d{4})?")
+_DIGITS = re.compile(r"\d[\d\s-]*")
+_COUNTY = re.compile(r"(?P<name>.+?)\s+(?P<term>county|parish|borough|census area|"
+                     r"city and borough|municipality|municipio)", re.IGNORECASE)
+_COUNTRY = re.compile(r"[\s,]+(?:usa|us|u\.s\.a?\.?|united states(?: of america)?)$",
+                      re.IGNORECASE)
+# The longest state name, "Commonwealth of the Northern Mariana Islands", has 6 words.
+_MAX_STATE_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ZipCode:
+    code: str
+    city: str
+    state: str  # USPS
+    lat: float
+    lon: float
+    active: bool
+    other_names: tuple[str, ...] = ()  # other city names USPS accepts for this code
+
+    @property
+    def located(self) -> bool:
+        return (self.lat, self.lon) != (0.0, 0.0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.city}, {self.state} {self.code}"
+
+    def place(self, label: str | None = None) -> Place:
+        return Place(label or self.label, self.lat, self.lon, Precision.ZIP, state=self.state)
+
+
+@dataclass(frozen=True, slots=True)
+class _City:
+    place: Place
+    zip_count: int  # ZIP codes behind the point: a population-free hint of size
+    own_name: bool  # False when USPS only accepts the name for other cities' ZIP codes
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One way to read a query: a place name, maybe a state, maybe a county term."""
+
+    name: str
+    state: State | None
+    county_term: str | None = None
+    from_address: bool = False  # the name is the last part of a street address
+
+
+class Geocoder:
+    """Resolves queries to places; the lookup tables are built once, at construction.
+
+    ``zip_records`` are dicts in the layout of the ``zipcodes`` package, whose whole data
+    set is the default.
+    """
+
+    def __init__(self, zip_records: Iterable[Mapping[str, Any]] | None = None) -> None:
+        with _cyclic_gc_paused():
+            self._zips = _zip_table(_package_zip_records() if zip_records is None
+                                    else zip_records)
+            self._build_name_tables()
+
+    def _build_name_tables(self) -> None:
+        self._cities = _city_table(self._zips.values())
+        self._city_keys_by_state = _own_name_keys_by_state(self._cities)
+        self._zip_codes = sorted(code for code, z in self._zips.items() if z.active and z.located)
+        self._completions = _completion_table(self._cities)
+        self._completion_keys = [key for key, _ in self._completions]
+
+    def geocode(self, text: str) -> Place:
+        """The one place ``text`` names; see the module docstring for the accepted forms."""
+        query = _clean(text)
+        if match := _ZIP.fullmatch(query):
+            return self._zip(match["zip"]).place()
+        if match := _LAT_LON.fullmatch(query):
+            return _point(match["lat"], match["lon"])
+        if match := _TRAILING_ZIP.fullmatch(query):
+            return self._address_by_zip(match["address"], match["zip"])
+        if _DIGITS.fullmatch(query):
+            raise InvalidInput(f"{query!r} is not a ZIP code: a ZIP code has 5 digits "
+                               "(60432) or 5+4 (60432-1234)", parameter="query")
+        if not re.search(r"[^\W\d_]", query):
+            raise InvalidInput(f"could not read {query!r}: expected {EXPECTED_FORMS}",
+                               parameter="query")
+        return self._named_place(query)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Place]:
+        """Completions for a partly typed city or ZIP code, largest cities first.
+
+        Each suggestion's label geocodes back to the same place.
+        """
+        if not 1 <= limit <= MAX_SUGGESTIONS:
+            raise InvalidInput(f"limit must be between 1 and {MAX_SUGGESTIONS}, got {limit}",
+                               parameter="limit")
+        prefix = " ".join(prefix.split())
+        if prefix.isdigit():
+            return self._suggest_zips(prefix[:5], limit)
+        key = name_key(prefix, partial=True)
+        if not key:
+            return []
+        start = bisect.bisect_left(self._completion_keys, key)
+        end = bisect.bisect_right(self._completion_keys, key + "\x7f")
+        matches = sorted((city for _, city in self._completions[start:end]),
+                         key=lambda c: (-c.zip_count, c.place.label))
+        return [c.place for c in matches[:limit]]
+
+    # --- ZIP codes and coordinates ----------------------------------------------------
+
+    def _zip(self, code: str) -> ZipCode:
+        found = self._zips.get(code)
+        if found is None:
+            raise NotFound(f"ZIP code {code} is not known")
+        if not found.located:
+            raise NotFound(f"ZIP code {code} ({found.city}, {found.state}) has no location "
+                           "on file (military APO/FPO and some Pacific island codes)")
+        return found
+
+    def _address_by_zip(self, address: str, code: str) -> Place:
+        """A street address located by its ZIP code, after checking it names that state."""
+        found = self._zip(code)
+        stated = _trailing_state(address.rstrip(" ,"))
+        if stated is not None and stated.abbr != found.state:
+            raise InvalidInput(f"ZIP code {code} is in {found.state}, but the address names "
+                               f"{stated.abbr}: check the ZIP code", parameter="query")
+        if name_key(address) == name_key(f"{found.city} {found.state}"):
+            return found.place()
+        return found.place(f"{found.label} (address located by ZIP code)")
+
+    def _suggest_zips(self, prefix: str, limit: int) -> list[Place]:
+        start = bisect.bisect_left(self._zip_codes, prefix)
+        codes = self._zip_codes[start:start + limit]
+        return [self._zips[c].place() for c in codes if c.startswith(prefix)]
+
+    # --- names ------------------------------------------------------------------------
+
+    def _named_place(self, query: str) -> Place:
+        readings = list(_readings(query))
+        for reading in readings:
+            places = self._places(reading)
+            if len(places) == 1:
+                return places[0]
+            if places:
+                raise Ambiguous(_ambiguity_message(query, places), candidates=places)
+        if readings[-1].state is None and _whole_state(query):
+            raise InvalidInput(f"{query!r} is a whole state: give a city, county or ZIP code "
+                               "in it", parameter="query")
+        raise NotFound(self._not_found_message(readings[0]))
+
+    def _places(self, reading: _Reading) -> list[Place]:
+        if reading.county_term:
+            places = _county_places(reading.name, reading.county_term, reading.state)
+        else:
+            places = self._city_places(reading.name, reading.state)
+        if reading.from_address:
+            places = [_relabel(p, f"{p.label} (address located by {p.precision.value})")
+                      for p in places]
+        return places
+
+    def _city_places(self, name: str, state: State | None) -> list[Place]:
+        by_state = self._cities.get(name_key(name), {})
+        if state is not None:
+            found = by_state.get(state.abbr)
+            return [found.place] if found else []
+        ranked = sorted(by_state.values(), key=lambda c: (-c.zip_count, c.place.label))
+        return [c.place for c in ranked]
+
+    def _not_found_message(self, reading: _Reading) -> str:
+        where = f" in {reading.state.name}" if reading.state else ""
+        kind = "county" if reading.county_term else "city or town"
+        message = f"no {kind} named {reading.name!r}{where}"
+        suggestions = self._did_you_mean(reading)
+        if suggestions:
+            return f"{message}; did you mean {' or '.join(suggestions)}?"
+        return f"{message}; check the spelling, or give a ZIP code"
+
+    def _did_you_mean(self, reading: _Reading) -> list[str]:
+        key = name_key(reading.name)
+        if reading.county_term:
+            candidates = [c for c in geodata.counties()
+                          if reading.state is None or c.state == reading.state.abbr]
+            names = {name_key(c.name): c for c in candidates}
+            return [names[k].full_name + f", {names[k].state}"
+                    for k in difflib.get_close_matches(key, names, n=3, cutoff=0.75)]
+        state = reading.state.abbr if reading.state else None
+        keys = self._city_keys_by_state.get(state, [])
+        names = [self._city_name(k, reading.state)
+                 for k in difflib.get_close_matches(key, keys, n=3, cutoff=0.75)]
+        return [*names, *(c.label for c in geodata.counties_named(reading.name, state))]
+
+    def _city_name(self, key: str, state: State | None) -> str:
+        """How to write a city in a suggestion: with its state, or how many states have it."""
+        places = self._city_places(key, state)
+        if len(places) == 1:
+            return places[0].label
+        return f"{places[0].label.rsplit(',', 1)[0]} ({len(places)} states)"
+
+
+@cache
+def default_geocoder() -> Geocoder:
+    """The geocoder over the ``zipcodes`` package data, built once per process."""
+    return Geocoder()
+
+
+# --- reading the query --------------------------------------------------------------------
+
+def _clean(text: str) -> str:
+    query = _COUNTRY.sub("", " ".join(text.split()))
+    if not query:
+        raise InvalidInput(f"nothing to look up: enter {EXPECTED_FORMS}", parameter="query")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"the query is longer than {MAX_QUERY_CHARS} characters",
+                           parameter="query")
+    return query
+
+
+def _point(lat_text: str, lon_text: str) -> Place:
+    lat, lon = float(lat_text), float(lon_text)
+    if not valid_lat_lon(lat, lon):
+        raise InvalidInput(f"({lat_text}, {lon_text}) is out of range: give latitude first "
+                           "(-90 to 90), then longitude (-180 to 180)", parameter="query")
+    return Place(f"{_degrees(lat)}, {_degrees(lon)}", lat, lon, Precision.POINT)
+
+
+def _degrees(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _readings(query: str) -> Iterator[_Reading]:
+    """The ways to read a named place, most specific first.
+
+    "Joliet, IL" has one reading. "Port Washington" has two: "Port" in Washington state,
+    then "Port Washington" in any state.
+    """
+    if "," in query:
+        head, tail = (part.strip() for part in query.rsplit(",", 1))
+        yield _reading(head, _state_after_comma(tail))
+        return
+    words = query.split(" ")
+    for count in range(min(_MAX_STATE_WORDS, len(words) - 1), 0, -1):
+        state = _state_or_none(" ".join(words[-count:]))
+        if state is not None:
+            yield _reading(" ".join(words[:-count]), state)
+    yield _reading(query, None)
+
+
+def _reading(text: str, state: State | None) -> _Reading:
+    from_address = "," in text
+    name = text.rsplit(",", 1)[-1].strip() if from_address else text
+    if not name:
+        raise InvalidInput(f"a place name is missing before the state: expected {EXPECTED_FORMS}",
+                           parameter="query")
+    if match := _COUNTY.fullmatch(name):
+        return _Reading(match["name"], state, match["term"].lower(), from_address)
+    return _Reading(name, state, None, from_address)
+
+
+def _state_after_comma(text: str) -> State:
+    state = _state_or_none(text)
+    if state is None:
+        raise InvalidInput(f"{text!r} is not a US state: write the state after the comma, as "
+                           "in 'Joliet, IL' or 'Joliet, Illinois'", parameter="query")
+    return state
+
+
+def _state_or_none(text: str) -> State | None:
+    """The state a USPS abbreviation or name refers to; FIPS codes are not place names here."""
+    if not text or text.strip().isdigit():
+        return None
+    try:
+        return geodata.state(text)
+    except InvalidInput:
+        return None
+
+
+def _trailing_state(address: str) -> State | None:
+    """The state an address ends with, if any ("…, Joliet, IL" or "… Joliet IL")."""
+    last = address.rsplit(",", 1)[-1].split(" ")
+    for count in range(min(_MAX_STATE_WORDS, len(last)), 0, -1):
+        state = _state_or_none(" ".join(last[-count:]))
+        if state is not None:
+            return state
+    return None
+
+
+def _whole_state(query: str) -> bool:
+    return _state_or_none(query) is not None
+
+
+def _county_places(name: str, term: str, state: State | None) -> list[Place]:
+    """Counties of that name; "county" does not match the Census's independent cities."""
+    found = geodata.counties_named(name, state.abbr if state else None)
+    if term == "county":
+        found = [c for c in found if not c.independent_city]
+    return [Place(c.label, c.lat, c.lon, Precision.COUNTY, state=c.state, county_fips=c.fips)
+            for c in sorted(found, key=lambda c: c.label)]
+
+
+def _relabel(place: Place, label: str) -> Place:
+    return Place(label, place.lat, place.lon, place.precision, place.state, place.county_fips)
+
+
+def _ambiguity_message(query: str, places: list[Place]) -> str:
+    return (f"{query!r} matches {len(places)} places; add the state to choose one, "
+            f"e.g. {places[0].label!r}")
+
+
+# --- building the tables ------------------------------------------------------------------
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Building the tables allocates ~200,000 objects while the package's records (another
+    ~200,000 containers) are alive; the cyclic collector's passes over them cost more than
+    the build itself (measured: 1.1 s of CPU with them, 0.5 s without). Nothing built
+    here forms a cycle, so pausing the collector loses nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _package_zip_records() -> list[dict[str, Any]]:
+    # ``filter_by()`` with no filter returns every record, like ``list_all()``, but without
+    # keeping them cached in the package for the life of the process (~90 MB).
+    return zipcodes.filter_by()
+
+
+def _zip_table(records: Iterable[Mapping[str, Any]]) -> dict[str, ZipCode]:
+    table = {}
+    for record in records:
+        # Interned: a few thousand names and sixty states repeat across 42,000 codes.
+        table[record["zip_code"]] = ZipCode(
+            code=record["zip_code"], city=sys.intern(record["city"]),
+            state=sys.intern(record["state"]), lat=float(record["lat"]),
+            lon=float(record["long"]), active=bool(record["active"]),
+            other_names=tuple(map(sys.intern, record.get("acceptable_cities") or ())),
+        )
+    return table
+
+
+def _city_table(zips: Iterable[ZipCode]) -> dict[str, dict[str, _City]]:
+    """City key -> state -> the city's point, from the active, located ZIP codes.
+
+    Only states and territories with outlines count: APO/FPO "cities" and the freely
+    associated states (Palau, ...) are reachable by ZIP code alone. A city is the ZIP codes
+    whose USPS city name it is. Names USPS merely accepts for a
+    code ("Hollywood" for 90028, Los Angeles) count only in a state where no ZIP code
+    carries that name as its own.
+    """
+    own: dict[tuple[str, str], list[tuple[str, ZipCode]]] = defaultdict(list)
+    accepted: dict[tuple[str, str], list[tuple[str, ZipCode]]] = defaultdict(list)
+    keys: dict[str, str] = {}  # 42,000 codes share 30,000 names: fold each name once
+    states = frozenset(geodata.USPS_BY_FIPS.values())
+    for z in zips:
+        if z.active and z.located and z.state in states:
+            own[(keys.get(z.city) or keys.setdefault(z.city, name_key(z.city)), z.state)].append(
+                (z.city, z))
+            for other in z.other_names:
+                accepted[(keys.get(other) or keys.setdefault(other, name_key(other)),
+                          z.state)].append((other, z))
+    table: dict[str, dict[str, _City]] = defaultdict(dict)
+    for (key, state), members in accepted.items():
+        if (key, state) not in own:
+            table[key][state] = _city(members, state, own_name=False)
+    for (key, state), members in own.items():
+        table[key][state] = _city(members, state, own_name=True)
+    return dict(table)
+
+
+def _city(members: list[tuple[str, ZipCode]], state: str, *, own_name: bool) -> _City:
+    spelling = members[0][0]
+    if any(name != spelling for name, _ in members):
+        # Spellings differ ("Glen Dale", "Glendale"): the most used one names the city,
+        # the first alphabetically on a tie.
+        counts = Counter(name for name, _ in members)
+        spelling = min(counts, key=lambda name: (-counts[name], name))
+    lat = round(sum(z.lat for _, z in members) / len(members), 4)
+    lon = round(sum(z.lon for _, z in members) / len(members), 4)
+    return _City(Place(f"{spelling}, {state}", lat, lon, Precision.CITY, state=state),
+                 len(members), own_name)
+
+
+def _own_name_keys_by_state(cities: dict[str, dict[str, _City]]) -> dict[str | None, list[str]]:
+    """City keys per state, and all of them under None, for "did you mean"."""
+    keys: dict[str | None, set[str]] = defaultdict(set)
+    for key, by_state in cities.items():
+        for state, city in by_state.items():
+            if city.own_name:
+                keys[None].add(key)
+                keys[state].add(key)
+    return {state: sorted(found) for state, found in keys.items()}
+
+
+def _completion_table(cities: dict[str, dict[str, _City]]) -> list[tuple[str, _City]]:
+    """(key of "city st", city), sorted by key, so a prefix is a contiguous slice.
+
+    Names USPS only accepts for other cities' codes are left out: many are abbreviations
+    ("Pembroke Pnes") nobody would pick from a list.
+    """
+    return sorted(((key + state.lower(), city) for key, by_state in cities.items()
+                   for state, city in by_state.items() if city.own_name),
+                  key=lambda item: item[0])
