@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import gc
+import heapq
 import re
 import sys
 from collections import Counter, defaultdict
@@ -156,9 +157,9 @@ class Geocoder:
             return []
         start = bisect.bisect_left(self._completion_keys, key)
         end = bisect.bisect_right(self._completion_keys, key + "\x7f")
-        matches = sorted((city for _, city in self._completions[start:end]),
-                         key=lambda c: (-c.zip_count, c.place.label))
-        return [c.place for c in matches[:limit]]
+        best = heapq.nsmallest(limit, (city for _, city in self._completions[start:end]),
+                               key=lambda c: (-c.zip_count, c.place.label))
+        return [c.place for c in best]
 
     # --- ZIP codes and coordinates ----------------------------------------------------
 
@@ -231,24 +232,18 @@ class Geocoder:
 
     def _did_you_mean(self, reading: _Reading) -> list[str]:
         key = name_key(reading.name)
-        if reading.county_term:
-            candidates = [c for c in geodata.counties()
-                          if reading.state is None or c.state == reading.state.abbr]
-            names = {name_key(c.name): c for c in candidates}
-            return [names[k].full_name + f", {names[k].state}"
-                    for k in difflib.get_close_matches(key, names, n=3, cutoff=0.75)]
         state = reading.state.abbr if reading.state else None
+        if reading.county_term:
+            by_key: dict[str, list[Place]] = defaultdict(list)
+            for c in geodata.counties():
+                if state in (None, c.state):
+                    by_key[name_key(c.name)].append(_county_place(c))
+            return [_suggestion(by_key[k])
+                    for k in difflib.get_close_matches(key, by_key, n=3, cutoff=0.75)]
         keys = self._city_keys_by_state.get(state, [])
-        names = [self._city_name(k, reading.state)
+        names = [_suggestion(self._city_places(k, reading.state))
                  for k in difflib.get_close_matches(key, keys, n=3, cutoff=0.75)]
         return [*names, *(c.label for c in geodata.counties_named(reading.name, state))]
-
-    def _city_name(self, key: str, state: State | None) -> str:
-        """How to write a city in a suggestion: with its state, or how many states have it."""
-        places = self._city_places(key, state)
-        if len(places) == 1:
-            return places[0].label
-        return f"{places[0].label.rsplit(',', 1)[0]} ({len(places)} states)"
 
 
 @cache
@@ -347,8 +342,19 @@ def _county_places(name: str, term: str, state: State | None) -> list[Place]:
     found = geodata.counties_named(name, state.abbr if state else None)
     if term == "county":
         found = [c for c in found if not c.independent_city]
-    return [Place(c.label, c.lat, c.lon, Precision.COUNTY, state=c.state, county_fips=c.fips)
-            for c in sorted(found, key=lambda c: c.label)]
+    return [_county_place(c) for c in sorted(found, key=lambda c: c.label)]
+
+
+def _county_place(county: geodata.County) -> Place:
+    return Place(county.label, county.lat, county.lon, Precision.COUNTY, state=county.state,
+                 county_fips=county.fips)
+
+
+def _suggestion(places: list[Place]) -> str:
+    """How to write a "did you mean": the label, or the name and how many states have it."""
+    if len(places) == 1:
+        return places[0].label
+    return f"{places[0].label.rsplit(',', 1)[0]} ({len(places)} states)"
 
 
 def _relabel(place: Place, label: str) -> Place:

@@ -257,6 +257,14 @@ def test_unknown_county_is_not_found(geocoder: Geocoder) -> None:
         geocoder.geocode("Nowhere County, IL")
 
 
+def test_misspelt_county_suggests_close_names(geocoder: Geocoder) -> None:
+    with pytest.raises(NotFound, match=r"did you mean Will County, IL\?"):
+        geocoder.geocode("Wil County, Illinois")
+    n_states = len(geodata.counties_named("Washington"))
+    with pytest.raises(NotFound, match=rf"Washington County \({n_states} states\)"):
+        geocoder.geocode("Washingtn County")
+
+
 # --- street addresses ---------------------------------------------------------------------
 
 def test_address_with_zip_falls_back_to_the_zip_point_and_says_so(geocoder: Geocoder) -> None:
