@@ -160,7 +160,7 @@ def test_state_rejects_unknown_text_saying_what_it_accepts(text: str) -> None:
 
 def test_usps_abbreviations_agree_with_where_the_zipcodes_package_puts_each_zip() -> None:
     """An independent check of the fact table: ZIP points of state ST fall in ST's counties."""
-    rows = [z for z in zipcodes.list_all()
+    rows = [z for z in zipcodes.filter_by()
             if z["active"] and z["state"] in geo.USPS_BY_FIPS.values()
             and (float(z["lat"]), float(z["long"])) != (0.0, 0.0)]
     found = geo.county_fips_at_many([float(z["lat"]) for z in rows],
