@@ -118,15 +118,15 @@ def states() -> tuple[State, ...]:
 
 def state(text: str) -> State:
     """The state named by a USPS abbreviation, a name or a FIPS code, in any case."""
-    return _state_named(text)
-
-
-def _state_named(text: str) -> State:
     found = _states_by_key().get(_state_key(text))
     if found is None:
         raise InvalidInput(f"unknown state {text.strip()!r}: give a USPS abbreviation (IL), "
                            "a name (Illinois) or a FIPS code (17)", parameter="state")
     return found
+
+
+# For functions whose ``state`` parameter hides the function.
+_state_named = state
 
 
 @cache
