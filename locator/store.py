@@ -294,7 +294,7 @@ class Store:
     # -- population ---------------------------------------------------------------------
     def replace_population(self, level: str, rows: Sequence[tuple[str, str, int, float, float]],
                            vintage: str) -> None:
-        """Replace every point of one level with ``(id, county_fips, population, lat, lon)`` rows."""
+        """Replace all points of a level with ``(id, county_fips, population, lat, lon)`` rows."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM population_points WHERE level = ?", (level,))
             conn.executemany(
@@ -304,7 +304,8 @@ class Store:
                 [(i, level, c[:2], c, p, la, lo, vintage) for i, c, p, la, lo in rows],
             )
 
-    def population(self, level: str, *, state_fips: Iterable[str] | None = None) -> PopulationPoints:
+    def population(self, level: str, *,
+                   state_fips: Iterable[str] | None = None) -> PopulationPoints:
         sql = "SELECT id, county_fips, population, lat, lon, vintage FROM population_points " \
               "WHERE level = ?"
         params: list[str] = [level]
