@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from web_sites import HIDDEN_IDS, PUBLIC_SITES, make_db
 
+from locator.cli import main as cli_main
+from locator.geocode import default_geocoder
 from locator.places import Place, Precision
 from locator.search import find_nearest, public_filter, site_json
 from locator.sites import Kind, Site, Status
@@ -202,6 +204,41 @@ def test_catalog_follows_changes_to_the_store(tmp_path: Path) -> None:
     assert first["id"] == "new-1"
 
 
+def test_geocode_answers_the_place_the_text_names(client: FlaskClient) -> None:
+    assert get_json(client, "/api/geocode?q=62701") == \
+        default_geocoder().geocode("62701").to_json()
+    body = get_json(client, "/api/geocode?q=Peoria,%20IL")
+    assert (body["label"], body["precision"]) == ("Peoria, IL", "city")
+
+
+def test_ambiguous_place_is_a_400_listing_the_candidates(client: FlaskClient) -> None:
+    for url in ("/api/geocode?q=Springfield", "/api/nearest?q=Springfield"):
+        body = get_json(client, url, status=400)
+        assert (body["error"], body["parameter"]) == ("ambiguous_place", "q")
+        labels = [c["label"] for c in body["candidates"]]
+        assert "Springfield, IL" in labels and "Springfield, MA" in labels
+        assert all(set(c) == {"label", "lat", "lon", "precision"} for c in body["candidates"])
+
+
+def test_misspelt_place_is_a_400_that_suggests_the_right_one(client: FlaskClient) -> None:
+    body = get_json(client, "/api/nearest?q=Sprngfield,%20IL", status=400)
+    assert (body["error"], body["parameter"]) == ("unknown_place", "q")
+    assert "Springfield, IL" in body["detail"]
+
+
+def test_nearest_by_text_is_exactly_the_cli_json(client: FlaskClient, db_url: str,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LOCATOR_DATABASE_URL", db_url)
+    assert cli_main(["nearest", "62701", "-k", "4", "--kind", "library", "bookmobile",
+                     "--within", "30", "--format", "json"]) == 0
+    cli_answer = json.loads(capsys.readouterr().out)
+    api_answer = get_json(
+        client, "/api/nearest?q=62701&k=4&kind=library,bookmobile&within_mi=30")
+    assert api_answer == cli_answer
+    assert len(api_answer["results"]) >= 2
+
+
 PARAMETERS = ("q", "lat", "lon", "k", "kind", "program", "within_mi", "bbox", "zoom")
 ROUTES = ("/api/nearest", "/api/sites", "/api/clusters", "/api/geocode")
 # Text a person or a broken client might send: numbers in odd spellings, junk, control
@@ -221,8 +258,6 @@ values = st.one_of(
        args=st.dictionaries(st.sampled_from(PARAMETERS), values, max_size=5))
 def test_no_parameter_values_produce_a_server_error(client: FlaskClient, route: str,
                                                     args: dict[str, str]) -> None:
-    if route == "/api/geocode" or ("q" in args and route == "/api/nearest"):
-        args.pop("q", None)  # the geocoder's own tests cover free text
     response = client.get(route, query_string=args)
     assert response.status_code in (200, 400), (route, args, response.get_data(as_text=True))
     body = response.get_json()

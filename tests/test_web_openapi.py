@@ -51,6 +51,8 @@ def test_every_api_route_is_documented_and_every_documented_path_exists(
     routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule): rule.methods - {"HEAD", "OPTIONS"}
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
     documented = {path: {m.upper() for m in item} for path, item in doc["paths"].items()}
+    undocumented = {r: m for r, m in routes.items() if documented.get(r) != m}
+    assert undocumented == {}, "document them with web.openapi.add_paths"
     assert routes == documented
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 from flask import current_app
 
 from locator.errors import InvalidInput, NotFound
+from locator.geocode import default_geocoder
 from locator.places import Place
 from locator.search import NearestAnswer, find_nearest
 from locator.sites import Status
@@ -63,9 +64,8 @@ class SiteData:
         except NotFound as error:
             raise UnknownPlace(str(error), parameter="q") from error
         except InvalidInput as error:
-            if error.parameter is None:
-                error.parameter = "q"
-            raise
+            # Whatever the geocoder calls its argument, on the web it is ``q``.
+            raise InvalidInput(str(error), parameter="q") from error
 
     def reload(self) -> Catalog:
         """Drop the cached catalog, e.g. after this process itself wrote to the store."""
@@ -76,8 +76,6 @@ class SiteData:
     @property
     def geocoder(self) -> Geocoder:
         if self._geocoder is None:
-            from locator.geocode import default_geocoder
-
             self._geocoder = default_geocoder()
         return self._geocoder
 

@@ -1,0 +1,341 @@
+"""The job seeker's page in a real browser: Debian's headless Chromium, driven by
+Playwright, against the production server (gunicorn, as `locator serve` starts it) with all
+US library outlets loaded. Every request that is not for 127.0.0.1 is blocked and counted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import IN_CI, REPO
+from web_sites import XSS_NAME
+
+from locator.cli.serve import gunicorn_argv
+from locator.geocode import default_geocoder
+from locator.search import find_nearest, public_filter
+from locator.sites import Kind, Site, Status
+from locator.spatial import Catalog
+from locator.store import Store, sqlite_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARTIFACTS = REPO / "test-artifacts"
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+XSS_SITE = Site("xss-test", XSS_NAME, Kind.LIBRARY, 40.1, -89.2, address=XSS_NAME,
+                city="Nowhere", state="IL", hours=XSS_NAME, website="javascript:alert(1)")
+PENDING_SITE = Site("pending-test", "Pending Review Center", Kind.ACCESS_SITE, 39.7817, -89.6501,
+                    status=Status.PENDING)
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        if IN_CI:
+            pytest.fail(message + " (required under CI=true)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed: make install-test")
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing: make browser")
+    with sync_playwright() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_api):
+    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def site_db_url(national_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The national data plus a site named as markup and a pending one, in a copy."""
+    path = tmp_path_factory.mktemp("browser_db") / "locator.db"
+    source, copy = sqlite3.connect(sqlite_path(national_db_url)), sqlite3.connect(path)
+    with source, copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    url = f"sqlite:///{path}"
+    with Store(url) as store:
+        store.upsert_sites([XSS_SITE, PENDING_SITE])
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(site_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
+    env = {**os.environ, "LOCATOR_DATABASE_URL": site_db_url}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(gunicorn_argv("127.0.0.1", port), env=env, cwd=REPO,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process, log)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/api/openapi.json", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the server did not start in 60 s: {log.read_text()}")
+
+
+class Visit:
+    """A browser page whose requests leave 127.0.0.1 never; records what the page did."""
+
+    def __init__(self, browser, base: str, **context_options) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           **context_options)
+        self.blocked: list[str] = []
+        self.console_errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+
+    def _route(self, route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def wait_for_outlines(self) -> int:
+        paths = self.page.locator(".leaflet-overlay-pane svg path")
+        self.page.wait_for_function(
+            "() => document.querySelectorAll('.leaflet-overlay-pane svg path').length > 3000",
+            timeout=30_000)
+        return paths.count()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server: str) -> Iterator[Visit]:
+    visit = Visit(browser, server)
+    yield visit
+    visit.close()
+    assert visit.blocked == [], "the page tried to leave 127.0.0.1"
+    assert visit.dialogs == [], "a dialog fired: site text ran as script"
+
+
+def expected_nearest(site_db_url: str, text: str, kinds: list[str], k: int = 10):
+    with Store(site_db_url) as store:
+        catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
+    place = default_geocoder().geocode(text)
+    return find_nearest(catalog, place, k=k, site_filter=public_filter(kinds))
+
+
+def result_ids(visit: Visit) -> list[str]:
+    return visit.page.locator("li.result").evaluate_all("items => items.map(i => i.dataset.siteId)")
+
+
+def test_page_loads_offline_and_draws_county_outlines(visit: Visit) -> None:
+    visit.goto("/")
+    assert visit.wait_for_outlines() > 3000
+    visit.page.wait_for_selector(".cluster", timeout=15_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=ARTIFACTS / "search-page.png")
+    assert visit.console_errors == []
+
+
+def test_zip_search_lists_the_nearest_libraries_with_distances(visit: Visit,
+                                                               site_db_url: str) -> None:
+    visit.goto("/")
+    visit.page.get_by_label("Public libraries").check()
+    visit.page.get_by_label("Where are you?").fill("62701")
+    visit.page.get_by_role("button", name="Search", exact=True).click()
+    visit.page.wait_for_selector("li.result")
+    expected = expected_nearest(site_db_url, "62701", ["library"])
+    assert result_ids(visit) == [n.site.id for n in expected.results]
+    first = visit.page.locator("li.result").first
+    assert first.locator(".result-name").inner_text() == expected.results[0].site.name
+    distances = visit.page.locator("li.result .distance").all_inner_texts()
+    assert distances[0] == f"{expected.results[0].distance_mi:.1f} mi straight-line"
+    assert all(re.fullmatch(r"[\d.,]+ mi straight-line|under 0\.1 mi straight-line", d)
+               for d in distances)
+    assert visit.page.locator(".result-marker").count() == len(expected.results)
+    status = visit.page.locator("#result-status")
+    assert status.inner_text() == f"10 places found near {expected.query.label}, nearest first."
+    assert "62701" in visit.page.url and "kind=library" in visit.page.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=ARTIFACTS / "zip-search.png")
+
+
+def test_clicking_a_result_opens_its_detail_page(visit: Visit) -> None:
+    visit.goto("/?q=62701&kind=library")
+    first = visit.page.locator("li.result").first
+    site_id, name = first.get_attribute("data-site-id"), first.get_attribute("data-name")
+    first.locator(".result-name a").click()
+    visit.page.wait_for_url(f"**/sites/{site_id}")
+    assert visit.page.locator("h1").inner_text() == name
+    visit.page.wait_for_selector(".result-marker")
+
+
+def test_keyboard_only_search_reaches_results_and_a_detail_page(visit: Visit) -> None:
+    visit.goto("/")
+    page = visit.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("Peoria, IL")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.result")
+    page.wait_for_function("() => document.getElementById('result-status').textContent"
+                           ".includes('places found near')")
+    focused_ids = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+        focused_ids.append(href)
+        if href.startswith("/sites/"):
+            break
+    first_link = page.locator("li.result .result-name a").first.get_attribute("href")
+    assert focused_ids[-1] == first_link
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{first_link}")
+
+
+def test_choosing_a_result_highlights_its_marker_and_back(visit: Visit) -> None:
+    visit.goto("/?q=62701&k=5")
+    page = visit.page
+    page.locator("li.result").nth(2).get_by_role("button", name=re.compile("Show on map")).click()
+    assert page.locator(".result-marker.is-selected").inner_text() == "3"
+    assert page.locator(".leaflet-popup-content").inner_text().startswith(
+        page.locator("li.result").nth(2).get_attribute("data-name"))
+    page.locator(".result-marker").nth(0).click()
+    assert page.locator("li.result.is-selected").get_attribute("data-rank") == "1"
+
+
+FIND_BARE_MAP_POINT = """() => {
+  // A point on the map showing only outlines: a click there reaches the map, not a marker.
+  const box = document.getElementById('map').getBoundingClientRect();
+  for (let fy = 0.3; fy < 0.8; fy += 0.05) {
+    for (let fx = 0.3; fx < 0.8; fx += 0.05) {
+      const x = box.left + box.width * fx, y = box.top + box.height * fy;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && hit.closest('.leaflet-overlay-pane') && !hit.closest('.leaflet-marker-pane')
+          && hit.getAttribute('fill') !== null && hit.getAttribute('stroke') === '#8a8f98') {
+        return {x: x, y: y};
+      }
+    }
+  }
+  return null;
+}"""
+
+
+def test_clicking_the_map_searches_from_that_point(visit: Visit) -> None:
+    visit.goto("/")
+    visit.wait_for_outlines()
+    visit.page.wait_for_selector(".cluster")
+    point = visit.page.evaluate(FIND_BARE_MAP_POINT)
+    assert point is not None
+    visit.page.mouse.click(point["x"], point["y"])
+    visit.page.wait_for_selector("li.result")
+    label = visit.page.locator("#result-list").get_attribute("data-query-label")
+    assert re.fullmatch(r"-?\d+\.\d+, -?\d+\.\d+", label)
+    assert visit.page.locator("li.result").count() == 10
+
+
+def test_site_named_as_markup_shows_as_text_in_list_popup_detail_and_print(
+        visit: Visit) -> None:
+    page = visit.page
+    visit.goto(f"/?q={XSS_SITE.lat}%2C+{XSS_SITE.lon}&k=3")
+    item = page.locator(f"li.result[data-site-id='{XSS_SITE.id}']")
+    assert item.locator(".result-name").inner_text() == XSS_NAME
+    item.get_by_role("button", name=re.compile("Show on map")).click()
+    assert page.locator(".leaflet-popup-content strong").inner_text() == XSS_NAME
+    page.emulate_media(media="print")
+    assert item.locator(".result-name").is_visible()
+    assert not page.locator("#map").is_visible()
+    page.emulate_media(media="screen")
+    visit.goto(f"/sites/{XSS_SITE.id}")
+    assert page.locator("h1").inner_text() == XSS_NAME
+    assert page.get_by_text(XSS_NAME).count() >= 3  # name, address, hours
+    page.emulate_media(media="print")
+    assert page.locator("h1").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "site-print-view.png", full_page=True)
+    assert page.locator("img[src='x']").count() == 0
+    assert visit.console_errors == []
+
+
+def test_pending_site_has_no_page(visit: Visit) -> None:
+    visit.goto(f"/sites/{PENDING_SITE.id}")
+    assert visit.page.locator("h1").inner_text() == "Not found"
+
+
+def axe_violations(visit: Visit) -> list[dict]:
+    results = visit.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def axe_visit(browser, server: str) -> Iterator[Visit]:
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    visit = Visit(browser, server)
+    # An init script runs before the page's own; unlike an injected <script> tag it does
+    # not need the page's Content-Security-Policy loosened.
+    visit.context.add_init_script(path=str(AXE))
+    yield visit
+    visit.close()
+    assert visit.blocked == []
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=62701", "/?q=Springfield", "/sites/xss-test"])
+def test_axe_finds_no_serious_or_critical_violations(axe_visit: Visit, path: str) -> None:
+    axe_visit.goto(path)
+    axe_visit.wait_for_outlines()
+    assert axe_violations(axe_visit) == []
