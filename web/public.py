@@ -64,7 +64,7 @@ class SearchOutcome:
             places = "1 place" if n == 1 else f"{n} places"
             return f"{places} found near {self.answer.query.label}, nearest first."
         if self.candidates:
-            return f"{self.message} Choose one of {len(self.candidates)} places."
+            return f"{self.message.rstrip('.')}. Choose one of {len(self.candidates)} places."
         return self.message
 
 
