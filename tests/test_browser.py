@@ -288,6 +288,33 @@ def test_clicking_the_map_searches_from_that_point(visit: Visit) -> None:
     assert visit.page.locator("li.result").count() == 10
 
 
+def test_use_my_location_searches_from_the_device_position(browser, server: str) -> None:
+    visit = Visit(browser, server, geolocation={"latitude": 41.8781, "longitude": -87.6298},
+                  permissions=["geolocation"])
+    try:
+        visit.goto("/")
+        visit.page.get_by_role("button", name="Use my location").click()
+        visit.page.wait_for_selector("li.result")
+        results = visit.page.locator("#result-list")
+        assert float(results.get_attribute("data-query-lat")) == pytest.approx(41.8781)
+        assert float(results.get_attribute("data-query-lon")) == pytest.approx(-87.6298)
+        assert visit.page.locator("li.result").count() == 10
+    finally:
+        visit.close()
+    assert visit.blocked == [] and visit.dialogs == []
+
+
+def test_ambiguous_place_offers_candidates_that_search_when_chosen(visit: Visit) -> None:
+    visit.goto("/")
+    visit.page.get_by_label("Where are you?").fill("Springfield")
+    visit.page.keyboard.press("Enter")
+    visit.page.get_by_role("link", name="Springfield, IL", exact=True).click()
+    visit.page.wait_for_selector("li.result")
+    assert visit.page.locator("#result-list").get_attribute("data-query-label") == \
+        "Springfield, IL"
+    assert visit.page.input_value("#q") == "Springfield, IL"
+
+
 def test_site_named_as_markup_shows_as_text_in_list_popup_detail_and_print(
         visit: Visit) -> None:
     page = visit.page
