@@ -1,12 +1,12 @@
 """The printable report's distance chart, drawn on the server as plain SVG.
 
 No chart library and no inline style: the template writes ``<rect>`` and ``<text>`` with
-the positions computed here and CSS classes that ``planner.css`` colours, so the chart
+the positions laid out here and CSS classes that ``planner.css`` colours, so the chart
 prints, works offline and obeys the Content-Security-Policy.
 
-The chart is a histogram of residents by straight-line distance to their nearest matching
-site, in bands whose edges include every threshold of the report, so the bars up to a
-threshold add up to the report's residents within it.
+The figures are the engine's (``CoverageStudy.distance_distribution``): residents by
+straight-line distance to their nearest matching site, in bands whose edges include every
+threshold of the report, so a dashed line can mark each threshold between two bars.
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
-from locator.coverage import Threshold
+from locator.coverage import DistanceDistribution, Threshold
 
 BAND_EDGES_MI = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 WIDTH_PX = 720
@@ -30,10 +27,15 @@ MARGIN_BOTTOM_PX = 56
 GRID_STEPS = 4
 
 
+def band_edges_mi(thresholds: Sequence[Threshold]) -> tuple[float, ...]:
+    """Band edges for the chart: 0, a fixed ladder of distances, and every threshold."""
+    return (0.0, *sorted({*BAND_EDGES_MI, *(t.miles for t in thresholds)}))
+
+
 @dataclass(frozen=True, slots=True)
 class Band:
-    """Residents whose nearest site lies farther than ``low_mi`` and at most ``high_mi``
-    (``high_mi`` None: no limit; the first band starts at 0 inclusive)."""
+    """Residents whose nearest site is at least ``low_mi`` and under ``high_mi`` miles away
+    (``high_mi`` None: no upper end)."""
 
     low_mi: float
     high_mi: float | None
@@ -43,7 +45,7 @@ class Band:
     @property
     def label(self) -> str:
         if self.high_mi is None:
-            return f"over {_miles(self.low_mi)} mi"
+            return f"{_miles(self.low_mi)} mi or more"
         return f"{_miles(self.low_mi)} to {_miles(self.high_mi)} mi"
 
 
@@ -85,26 +87,10 @@ class DistanceChart:
         return sum(band.residents for band in self.bands)
 
 
-def distance_bands(distance_mi: NDArray, population: NDArray,
-                   thresholds: Sequence[Threshold]) -> tuple[Band, ...]:
-    """Residents per distance band; a point with no site at all (infinite) is in the last."""
-    edges = np.array(sorted({*BAND_EDGES_MI, *(t.miles for t in thresholds)}))
-    # side="left": a point exactly at an edge belongs to the band that ends there, as
-    # "within 5 mi" counts a point at exactly 5 mi.
-    band_of_point = np.searchsorted(edges, distance_mi, side="left")
-    residents = np.rint(np.bincount(band_of_point, weights=population.astype(float),
-                                    minlength=len(edges) + 1)).astype(np.int64)
-    total = int(residents.sum())
-    lows = (0.0, *edges.tolist())
-    highs = (*edges.tolist(), None)
-    return tuple(Band(low, high, int(n), int(n) / total if total else None)
-                 for low, high, n in zip(lows, highs, residents.tolist(), strict=True))
-
-
-def distance_chart(distance_mi: NDArray, population: NDArray,
+def distance_chart(distribution: DistanceDistribution,
                    thresholds: Sequence[Threshold]) -> DistanceChart:
     """The bands laid out as bars, the tallest reaching a rounded-up share of residents."""
-    bands = distance_bands(distance_mi, population, thresholds)
+    bands = _bands(distribution)
     top_share = _axis_top(max((b.share or 0.0) for b in bands))
     plot_width = WIDTH_PX - MARGIN_LEFT_PX - MARGIN_RIGHT_PX
     plot_height = HEIGHT_PX - MARGIN_TOP_PX - MARGIN_BOTTOM_PX
@@ -123,6 +109,14 @@ def distance_chart(distance_mi: NDArray, population: NDArray,
         for step in range(GRID_STEPS + 1)
     )
     return DistanceChart(bands=bands, bars=tuple(bars), grid=grid)
+
+
+def _bands(distribution: DistanceDistribution) -> tuple[Band, ...]:
+    total = sum(distribution.residents)
+    highs = (*distribution.edges_mi[1:], None)
+    return tuple(Band(low, high, n, n / total if total else None)
+                 for low, high, n in zip(distribution.edges_mi, highs, distribution.residents,
+                                         strict=True))
 
 
 def _axis_top(largest_share: float) -> float:

@@ -17,10 +17,8 @@ import gzip
 import io
 import json
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,11 +39,11 @@ from locator.coverage import (
     parse_thresholds,
 )
 from locator.errors import InvalidInput, LocatorError, NotFound
-from locator.export import report_geojson, write_csv, write_gpkg
+from locator.export import gpkg_bytes, report_geojson, write_csv
 from locator.sites import PROGRAMS, Kind, Site, SiteFilter
 from locator.whatif import ProposedSite, WhatIfResult, parse_proposed_site, what_if
 from web import openapi, params, planner_openapi
-from web.charts import distance_chart
+from web.charts import band_edges_mi, distance_chart
 from web.coverage_data import CoverageData, coverage_data
 from web.data import site_data
 
@@ -226,10 +224,7 @@ def _download(report: CoverageReport, export: str) -> Response:
         body = json.dumps(report_geojson(report), ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
     else:
-        with tempfile.TemporaryDirectory(prefix="locator-gpkg-") as folder:
-            path = Path(folder) / f"coverage.{extension}"
-            write_gpkg(report, path)
-            body = path.read_bytes()
+        body = gpkg_bytes(report)
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = \
         f'attachment; filename="{_file_stem(report)}.{extension}"'
@@ -393,9 +388,10 @@ def page():
     view, message, status = None, "", 200
     if form["states"]:
         try:
-            view = planner_view(request.args, with_whatif=True)
-            form["states"] = view.args["state"]
-            form["metric"] = _metric(request.args, view.metrics)
+            chosen = planner_view(request.args, with_whatif=True)
+            form["metric"] = _metric(request.args, chosen.metrics)
+            form["states"] = chosen.args["state"]
+            view = chosen
         except LocatorError as error:
             message, status = str(error), 404 if isinstance(error, NotFound) else 400
     return render_template("planner/page.html", view=view, form=form, message=message,
@@ -422,7 +418,8 @@ def report_page():
         status = 404 if isinstance(error, NotFound) else 400
         return render_template("error.html", title="No report for that question",
                                detail=str(error)), status
-    chart = distance_chart(view.study.distance_mi, view.study.points.population, view.within)
+    distribution = view.study.distance_distribution(band_edges_mi(view.within))
+    chart = distance_chart(distribution, view.within)
     return render_template("planner/report.html", view=view, chart=chart, method=METHOD,
                            imports=_latest_imports(coverage_data()))
 
