@@ -108,7 +108,9 @@ class Geocoder:
     """Resolves queries to places; the lookup tables are built once, at construction.
 
     ``zip_records`` are dicts in the layout of the ``zipcodes`` package, whose whole data
-    set is the default.
+    set is the default. ``bench/geocode.py`` on a busy 2-core machine: construction ~1.1 s,
+    half of it the package handing over its 42,789 records, half building the tables;
+    answers in 3-13 µs, a misspelling's "did you mean" in ~2 ms.
     """
 
     def __init__(self, zip_records: Iterable[Mapping[str, Any]] | None = None) -> None:
