@@ -21,7 +21,7 @@ BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.
-    "TILE_URL": "",  # e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    "TILE_URL": "",  # e.g. "https://tiles.example.org/{z}/{x}/{y}.png" (a server you run)
     "TILE_ATTRIBUTION": "",
     "DIRECTIONS_URL": "",  # e.g. "https://www.openstreetmap.org/directions?to={lat},{lon}"
     # Load the catalog while the app is built rather than on the first request.
