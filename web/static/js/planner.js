@@ -296,6 +296,18 @@
     });
   }
 
+  /* The what-if's headline in a popup on the newest site; the panel has the details. */
+  function showHeadline(text) {
+    var markers = candidateLayer.getLayers();
+    if (!markers.length) return;
+    var box = el("div", null, "popup");
+    box.appendChild(el("p", text));
+    var link = el("a", "Counties that gain");
+    link.href = "#whatif";
+    box.appendChild(link);
+    markers[markers.length - 1].bindPopup(box).openPopup();
+  }
+
   function markChangedCounties(panel) {
     var changed = (panel && panel.dataset.changed ? panel.dataset.changed.split(" ") : []);
     if (!countyLayer) return;
@@ -333,6 +345,7 @@
       enhancePanel();
       rememberInUrl();
       announce(currentPanel().dataset.status);
+      if (answer.ok) showHeadline(currentPanel().dataset.status);
     }).catch(function () {
       candidates.pop();
       announce("The what-if could not be worked out. Check the connection to this computer and try again.");
