@@ -67,9 +67,9 @@ def _register(state: Any) -> None:
     app = state.app
     app.extensions["coverage"] = CoverageData(app.config["DATABASE_URL"])
     openapi.add_paths(app, planner_openapi.paths(), planner_openapi.schemas())
-    links = app.config.setdefault("NAV_LINKS", [])
+    links = app.config.get("NAV_LINKS", [])
     if not any(endpoint == "planner.page" for endpoint, _ in links):
-        links.append(("planner.page", "Coverage planner"))
+        app.config["NAV_LINKS"] = [*links, ("planner.page", "Coverage planner")]
 
 
 # -- request parameters, shared by pages and API --------------------------------------------
