@@ -210,6 +210,12 @@ def test_clicking_the_map_shows_what_a_new_site_would_change(visit: Visit,
     open_planner(visit)
     page = visit.page
     calhoun = geodata.county("17013")  # a gap: half its residents live beyond 10 mi
+    # The site dots load on their own; once drawn, one sits on Calhoun's interior point and
+    # would take the click (opening its popup). Hide them as a planner would, then click.
+    page.wait_for_selector("#site-layers:not([hidden])")
+    for box in page.locator("#site-layers input[type=checkbox]:visible").all():
+        box.uncheck()
+    assert page.locator(".site-dot").count() == 0
     click_at(visit, calhoun.lat, calhoun.lon)
     page.wait_for_selector("#whatif-panel h3", timeout=15_000)
     panel = page.locator("#whatif-panel")
