@@ -301,15 +301,17 @@ class CoverageStudy:
         if len(edges) == 0 or edges[0] != 0 or np.any(np.diff(edges) <= 0):
             raise InvalidInput("distance bands must start at 0 and increase",
                                parameter="edges_mi")
-        band = np.searchsorted(edges, self.distance_mi, side="right") - 1
+        # Bands close on their upper edge, as "within X mi" does: a resident exactly X miles
+        # away is in the band ending at X (and the first band includes 0).
+        band = np.maximum(np.searchsorted(edges, self.distance_mi, side="left") - 1, 0)
         residents = residents_by_area(band, len(edges), self.points.population)
         return DistanceDistribution(tuple(edges.tolist()), tuple(residents.tolist()))
 
 
 @dataclass(frozen=True, slots=True)
 class DistanceDistribution:
-    """Residents whose nearest site is ``edges_mi[i]`` <= distance < ``edges_mi[i + 1]``
-    miles away (the last band has no upper end)."""
+    """Residents whose nearest site is ``edges_mi[i]`` < distance <= ``edges_mi[i + 1]``
+    miles away (the first band includes 0; the last has no upper end)."""
 
     edges_mi: tuple[float, ...]
     residents: tuple[int, ...]

@@ -17,9 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import shapely
 
-import geodata
+from locator import geodata
 from locator.coverage import CoverageReport, CoverageRow, Geography, ProgramMatrix
 from locator.geo import EPSG_4326
 from locator.sites import Kind
@@ -164,21 +165,18 @@ def _region_outlines(by_county: Mapping[str, str], region_ids: Sequence[str]
 
 @cache
 def _county_outlines() -> dict[str, shapely.Geometry]:
-    return _outlines(geodata.path("us-counties.geojson"))
+    return _oriented(geodata.county_outlines())
 
 
 @cache
 def _state_outlines() -> dict[str, shapely.Geometry]:
-    return _outlines(geodata.path("us-states.geojson"))
+    return _oriented(geodata.state_outlines())
 
 
-def _outlines(path: Path) -> dict[str, shapely.Geometry]:
-    with path.open(encoding="utf-8") as file:
-        features = json.load(file)["features"]
-    geometries = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
-    oriented = shapely.orient_polygons(geometries)  # RFC 7946: exteriors counter-clockwise
-    return dict(zip((f["properties"]["fips"] for f in features), oriented.tolist(),
-                    strict=True))
+def _oriented(outlines: Mapping[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
+    """RFC 7946 winding: exterior rings counter-clockwise, holes clockwise."""
+    geometries = shapely.orient_polygons(np.array(list(outlines.values()), dtype=object))
+    return dict(zip(outlines, geometries.tolist(), strict=True))
 
 
 def _geometry_json(geometry: shapely.Geometry | None) -> object:

@@ -15,9 +15,10 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 import numpy as np
 import shapely
@@ -285,6 +286,25 @@ def _state_outlines() -> dict[str, shapely.Geometry]:
         shapely.prepare(outline)
         outlines[f["properties"]["abbr"]] = outline
     return outlines
+
+
+# --- outlines for maps and exports --------------------------------------------------------
+
+@cache
+def county_outlines() -> Mapping[str, shapely.Geometry]:
+    """Every county's outline by 5-digit FIPS, repaired where simplification broke it."""
+    outlines = _county_outlines()
+    return MappingProxyType(dict(zip((p["fips"] for p in outlines.properties),
+                                     outlines.geometries.tolist(), strict=True)))
+
+
+@cache
+def state_outlines() -> Mapping[str, shapely.Geometry]:
+    """Every state's outline by 2-digit FIPS, repaired where simplification broke it."""
+    features = _features(STATES_FILE)
+    geometries = _repaired(np.array([shape(f["geometry"]) for f in features], dtype=object))
+    return MappingProxyType(dict(zip((f["properties"]["fips"] for f in features),
+                                     geometries.tolist(), strict=True)))
 
 
 @cache

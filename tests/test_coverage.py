@@ -315,9 +315,9 @@ def test_distance_distribution_counts_residents_per_band(random_world) -> None:
     study = CoverageStudy(sites, points, CoverageQuery())
     distribution = study.distance_distribution([0, 2, 5, 10, 25])
     distance = naive_distances(sites, points)
-    bands = [(0, 2), (2, 5), (5, 10), (10, 25), (25, np.inf)]
+    bands = [(-np.inf, 2), (2, 5), (5, 10), (10, 25), (25, np.inf)]
     assert distribution.residents == tuple(
-        int(points.population[(distance >= lower) & (distance < upper)].sum())
+        int(points.population[(distance > lower) & (distance <= upper)].sum())
         for lower, upper in bands)
     assert sum(distribution.residents) == points.population.sum()
     assert distribution.to_json()["bands"][-1] == {"from_mi": 25.0, "to_mi": None,
@@ -326,3 +326,15 @@ def test_distance_distribution_counts_residents_per_band(random_world) -> None:
         study.distance_distribution([1, 5])
     with pytest.raises(InvalidInput, match="start at 0 and increase"):
         study.distance_distribution([0, 5, 5])
+
+
+def test_distance_bands_agree_with_within_counts_at_their_edges() -> None:
+    # A resident on top of a site (0 mi) and one whose distance is itself a band edge.
+    sites = [make_site("a", 40.0, -89.0, "17001")]
+    points = make_points([("t1", "17001", 100, 40.0, -89.0), ("t2", "17001", 7, 40.3, -89.0)])
+    study = CoverageStudy(sites, points, CoverageQuery())
+    edge_mi = float(study.distance_mi[1])
+    distribution = study.distance_distribution([0, edge_mi, 2 * edge_mi])
+    assert distribution.residents == (107, 0, 0)
+    report = study.report(parse_thresholds([edge_mi]))
+    assert report.total.within[0].population == 107 == sum(distribution.residents[:2])

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
+import geodata as shipped_geodata
 from locator import geodata
 from locator.coverage import (
     CoverageQuery,
@@ -182,3 +183,20 @@ def test_geopackage_bytes_for_a_download_open_as_the_same_layer(chicago_area,
     path.write_bytes(gpkg_bytes(report))
     frame = geopandas.read_file(path, layer=GPKG_LAYER)
     assert frame["population"].tolist() == [row.population for row in report.rows]
+
+
+def test_exported_outlines_are_valid_even_where_the_shipped_file_is_not() -> None:
+    # Hardin County, IL (17069) is one of the outlines the 1:10m simplification left
+    # self-intersecting; QGIS flags such features, so exports carry the repaired ones.
+    sites = [Site(id="lib", name="Library", kind=Kind.LIBRARY, lat=37.5, lon=-88.3,
+                  county_fips="17069")]
+    points = make_points([("17069000100", "17069", 100, 37.5, -88.2)])
+    report = CoverageStudy(sites, points, CoverageQuery()).report(THRESHOLDS)
+    shipped = json.loads(shipped_geodata.path("us-counties.geojson").read_text(encoding="utf-8"))
+    raw = next(f for f in shipped["features"]
+               if f["properties"]["fips"] == "17069")
+    assert not shapely.is_valid(shapely.geometry.shape(raw["geometry"]))
+    exported = report_geojson(report)["features"][0]["geometry"]
+    assert shapely.is_valid(shapely.geometry.shape(exported))
+    assert shapely.geometry.shape(exported).area == pytest.approx(
+        shapely.make_valid(shapely.geometry.shape(raw["geometry"])).area, rel=1e-9)
