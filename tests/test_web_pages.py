@@ -95,6 +95,17 @@ def test_no_match_says_how_to_widen_the_search(client: FlaskClient) -> None:
     assert "No places match within 5 miles" in html.plain_text
 
 
+def test_empty_database_says_no_places_are_loaded_yet(tmp_path: Path) -> None:
+    empty = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+                        "TESTING": True}).test_client()
+    assert "No places are loaded yet" in page(empty, "/").plain_text
+    assert "locator data import" in page(empty, "/?q=62701").plain_text
+
+
+def test_loaded_database_shows_no_loading_notice(client: FlaskClient) -> None:
+    assert "No places are loaded yet" not in page(client, "/?q=62701").plain_text
+
+
 def test_bad_input_gets_a_helpful_message_not_an_empty_page(client: FlaskClient) -> None:
     html = page(client, "/?lat=95&lon=-89.6", status=400)
     assert "lat must be between -90 and 90" in html.plain_text

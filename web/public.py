@@ -74,7 +74,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
-        return {"nav_links": current_app.config["NAV_LINKS"]}
+        return {"nav_links": current_app.config["NAV_LINKS"],
+                "sites_loaded": len(site_data().catalog()) > 0}
 
 
 @bp.get("/")
