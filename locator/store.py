@@ -123,6 +123,17 @@ class PopulationPoints:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[str, str, int, float, float]], *, level: str,
+                  vintage: str) -> PopulationPoints:
+        """Points from ``(id, county_fips, population, lat, lon)`` rows."""
+        ids, county_fips, population, lat, lon = zip(*rows, strict=True) if rows else ((),) * 5
+        return cls(ids=np.array(ids, dtype=object),
+                   county_fips=np.array(county_fips, dtype=object),
+                   population=np.array(population, dtype=np.int64),
+                   lat=np.array(lat, dtype=float), lon=np.array(lon, dtype=float),
+                   level=level, vintage=vintage)
+
     @property
     def state_fips(self) -> NDArray:
         return np.array([c[:2] for c in self.county_fips.tolist()], dtype=object)
@@ -311,8 +322,7 @@ class Store:
 
     def population(self, level: str, *,
                    state_fips: Iterable[str] | None = None) -> PopulationPoints:
-        sql = "SELECT id, county_fips, population, lat, lon, vintage FROM population_points " \
-              "WHERE level = ?"
+        sql = "SELECT id, county_fips, population, lat, lon FROM population_points WHERE level = ?"
         params: list[str] = [level]
         if state_fips is not None:
             states = list(state_fips)
@@ -320,17 +330,10 @@ class Store:
             params.extend(states)
         # (level, id) is the primary key, so this order reads the index sequentially.
         rows = self._tuples(sql + " ORDER BY level, id", params)
-        ids, county_fips, population, lat, lon, vintage = zip(*rows, strict=True) if rows \
-            else ((),) * 6
-        return PopulationPoints(
-            ids=np.array(ids, dtype=object),
-            county_fips=np.array(county_fips, dtype=object),
-            population=np.array(population, dtype=np.int64),
-            lat=np.array(lat, dtype=float),
-            lon=np.array(lon, dtype=float),
-            level=level,
-            vintage=vintage[0] if rows else "",
-        )
+        vintage = self._tuples("SELECT vintage FROM population_points WHERE level = ? LIMIT 1",
+                               (level,))
+        return PopulationPoints.from_rows(rows, level=level,
+                                          vintage=vintage[0][0] if vintage else "")
 
     def population_levels(self) -> dict[str, int]:
         return {level: n for level, n in self._conn.execute(

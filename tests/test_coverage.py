@@ -30,14 +30,7 @@ def make_site(site_id: str, lat: float, lon: float, county_fips: str, **fields: 
 
 
 def make_points(rows: list[tuple[str, str, int, float, float]]) -> PopulationPoints:
-    return PopulationPoints(
-        ids=np.array([r[0] for r in rows], dtype=object),
-        county_fips=np.array([r[1] for r in rows], dtype=object),
-        population=np.array([r[2] for r in rows], dtype=np.int64),
-        lat=np.array([r[3] for r in rows], dtype=float),
-        lon=np.array([r[4] for r in rows], dtype=float),
-        level="tract", vintage="2020",
-    )
+    return PopulationPoints.from_rows(rows, level="tract", vintage="2020")
 
 
 @pytest.fixture

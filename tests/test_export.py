@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import geopandas
-import numpy as np
 import pytest
 import shapely
 
@@ -40,12 +39,7 @@ THRESHOLDS = parse_thresholds(["2", "7.5"])
 
 
 def make_points(rows: list[tuple[str, str, int, float, float]]) -> PopulationPoints:
-    return PopulationPoints(
-        ids=np.array([r[0] for r in rows], dtype=object),
-        county_fips=np.array([r[1] for r in rows], dtype=object),
-        population=np.array([r[2] for r in rows], dtype=np.int64),
-        lat=np.array([r[3] for r in rows], dtype=float),
-        lon=np.array([r[4] for r in rows], dtype=float), level="tract", vintage="2020")
+    return PopulationPoints.from_rows(rows, level="tract", vintage="2020")
 
 
 @pytest.fixture
