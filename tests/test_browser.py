@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import socket
-import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -18,14 +17,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import IN_CI, REPO
-from web_sites import XSS_NAME
+from web_sites import XSS_NAME, copy_with_sites
 
 from locator.cli.serve import gunicorn_argv
 from locator.geocode import default_geocoder
 from locator.search import find_nearest, public_filter
 from locator.sites import Kind, Site, Status
 from locator.spatial import Catalog
-from locator.store import Store, sqlite_path
+from locator.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -68,16 +67,8 @@ def browser(playwright_api):
 @pytest.fixture(scope="module")
 def site_db_url(national_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The national data plus a site named as markup and a pending one, in a copy."""
-    path = tmp_path_factory.mktemp("browser_db") / "locator.db"
-    source, copy = sqlite3.connect(sqlite_path(national_db_url)), sqlite3.connect(path)
-    with source, copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    url = f"sqlite:///{path}"
-    with Store(url) as store:
-        store.upsert_sites([XSS_SITE, PENDING_SITE])
-    return url
+    return copy_with_sites(national_db_url, tmp_path_factory.mktemp("browser_db"),
+                           (XSS_SITE, PENDING_SITE))
 
 
 def free_port() -> int:

@@ -13,17 +13,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import sqlite3
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 import test_browser as chromium
 from test_browser import ARTIFACTS, AXE, XSS_SITE, Visit, axe_violations, require
+from web_sites import copy_with_sites
 
 from locator import geodata
 from locator.coverage import CoverageQuery, load_study, parse_thresholds
-from locator.store import Store, sqlite_path
+from locator.store import Store
 from locator.whatif import ProposedSite, what_if
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,16 +59,8 @@ LEAFLET_HANDLE = """
 @pytest.fixture(scope="module")
 def site_db_url(national_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The national data plus the site named as markup, in a copy the server reads."""
-    path = tmp_path_factory.mktemp("planner_browser_db") / "locator.db"
-    source, copy = sqlite3.connect(sqlite_path(national_db_url)), sqlite3.connect(path)
-    with source, copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    url = f"sqlite:///{path}"
-    with Store(url) as store:
-        store.upsert_sites([XSS_LIBRARY])
-    return url
+    return copy_with_sites(national_db_url, tmp_path_factory.mktemp("planner_browser_db"),
+                           (XSS_LIBRARY,))
 
 
 def planner_visit(browser, server: str, *scripts: str) -> Visit:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from html_page import Elements
 from web_sites import HIDDEN_IDS, PUBLIC_SITES, XSS_NAME, make_db
 
 from locator.spatial import brute_force_nearest
@@ -24,30 +24,6 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def client(db_url: str) -> FlaskClient:
     return create_app({"DATABASE_URL": db_url, "TESTING": True}).test_client()
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the page's text."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-    def all(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.tags if t == tag
-                and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())]
-
-    @property
-    def plain_text(self) -> str:
-        return " ".join(" ".join(self.text).split())
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> Elements:

@@ -8,11 +8,11 @@ import csv
 import io
 import math
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from html_page import Elements
 from planner_data import make_coverage_db
 
 from locator.coverage import CoverageQuery, DistanceDistribution, load_study, parse_thresholds
@@ -121,30 +121,6 @@ def test_a_state_report_downloads_with_state_outlines(tmp_path: Path) -> None:
 
 # -- the report ----------------------------------------------------------------------------------
 
-class Page(HTMLParser):
-    """Start tags with attributes, text, and the text of each element with an id."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-    def all(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.tags if t == tag
-                and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())]
-
-    @property
-    def plain_text(self) -> str:
-        return " ".join(" ".join(self.text).split())
-
-
 @pytest.fixture(scope="module")
 def report_html(national_client: FlaskClient) -> str:
     response = national_client.get(f"/planner/report?{IL_QUERY}&kind=library")
@@ -155,7 +131,7 @@ def report_html(national_client: FlaskClient) -> str:
 @pytest.mark.slow
 def test_report_states_the_data_vintages_and_the_method(report_html: str,
                                                         national_db_url: str) -> None:
-    text = Page(report_html).plain_text
+    text = Elements(report_html).plain_text
     with Store(national_db_url) as store:
         imports = store.imports()
     assert imports
@@ -169,7 +145,7 @@ def test_report_states_the_data_vintages_and_the_method(report_html: str,
 @pytest.mark.slow
 def test_report_chart_bars_add_up_to_the_report_figures(report_html: str,
                                                         il_json: dict) -> None:
-    page = Page(report_html)
+    page = Elements(report_html)
     svg = page.all("svg", role="img")
     assert len(svg) == 1
     bars = [a for t, a in page.tags if t == "rect" and "bar" in (a.get("class") or "")]
@@ -182,7 +158,7 @@ def test_report_chart_bars_add_up_to_the_report_figures(report_html: str,
     within_5 = sum(n for label, n in zip(labels, residents, strict=True)
                    if " to " in label and float(label.split(" to ")[1][:-3]) <= 5)
     assert il_json["total"]["population"] == sum(residents)
-    text = Page(report_html).plain_text
+    text = Elements(report_html).plain_text
     assert f"({within_5:,} residents)" in text  # the summary's "within 5 mi" figure
     assert "Dashed lines mark 5 mi, 10 mi" in text
 
@@ -202,7 +178,7 @@ def test_report_lists_the_gaps_ranked_by_uncovered_residents(report_html: str,
 
 @pytest.mark.slow
 def test_report_prints_without_page_chrome_and_has_no_inline_style(report_html: str) -> None:
-    page = Page(report_html)
+    page = Elements(report_html)
     assert page.all("link", rel="stylesheet", media="print", href="/static/css/planner-print.css")
     assert not page.all("style") and not page.all("script", src=None)
     assert all("style" not in attrs for _, attrs in page.tags)
@@ -214,7 +190,7 @@ def test_report_says_when_no_import_is_recorded(tmp_path: Path) -> None:
                          "TESTING": True}).test_client()
     response = client.get("/planner/report?state=IL&within=10")
     assert response.status_code == 200
-    text = Page(response.get_data(as_text=True)).plain_text
+    text = Elements(response.get_data(as_text=True)).plain_text
     assert "No import is recorded in this database." in text
     bad = client.get("/planner/report?state=IL&within=none")
     assert bad.status_code == 400 and "distance threshold" in bad.get_data(as_text=True)

@@ -3,10 +3,11 @@ matter, plus one of every status and a site whose name is markup."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from locator.sites import Kind, Site, Status
-from locator.store import Store
+from locator.store import Store, sqlite_path
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
@@ -44,6 +45,20 @@ HIDDEN_IDS = frozenset(s.id for s in SITES if s.status is not Status.APPROVED)
 
 def make_db(directory: Path, sites: tuple[Site, ...] = SITES) -> str:
     url = f"sqlite:///{directory / 'web.db'}"
+    with Store(url) as store:
+        store.upsert_sites(sites)
+    return url
+
+
+def copy_with_sites(database_url: str, directory: Path, sites: tuple[Site, ...]) -> str:
+    """A copy of a database with ``sites`` added, for tests that must not touch the original."""
+    path = directory / "locator.db"
+    source, copy = sqlite3.connect(sqlite_path(database_url)), sqlite3.connect(path)
+    with source, copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    url = f"sqlite:///{path}"
     with Store(url) as store:
         store.upsert_sites(sites)
     return url
