@@ -23,10 +23,9 @@ from pathlib import Path
 
 import geopandas
 import numpy as np
+from _public_data import add_data_option, require_data
 
 from locator import geodata
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def read_outlets(data_dir: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -67,11 +66,9 @@ def time_ms(call, *args) -> tuple[float, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_option(parser)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        print(f"public data folder not found: {args.data}", file=sys.stderr)
-        return 2
+    require_data(args.data)
 
     lats, lons, survey_fips = read_outlets(args.data)
     counties = county_frame()

@@ -24,13 +24,12 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
+from _public_data import add_data_option, imported_database, require_data
 
 from locator.coverage import (
     CoverageQuery,
@@ -39,13 +38,11 @@ from locator.coverage import (
     parse_thresholds,
 )
 from locator.geo import haversine_mi
-from locator.importer import import_sources
 from locator.sites import Kind, SiteFilter, Status
 from locator.store import Store
 from locator.suggest import library_candidates, population_candidates, suggest_sites
 from locator.whatif import ProposedSite, what_if
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 THRESHOLDS = parse_thresholds(["2", "5", "10"])
 ILLINOIS = "17"
 
@@ -214,15 +211,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--whatif-runs", type=int, default=200)
     parser.add_argument("--sample", type=int, default=2000)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_option(parser)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        print(f"public data folder not found: {args.data}", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory() as workdir:
-        url = f"sqlite:///{Path(workdir) / 'bench.db'}"
-        with Store(url) as store:
-            import_sources(store, args.data)
+    require_data(args.data)
+    with imported_database(args.data) as url:
         report_bench("national county report", url, (), args.sample, args.repeat)
         report_bench("Illinois county report", url, (ILLINOIS,), args.sample, args.repeat)
         whatif_bench(url, args.whatif_runs, args.repeat)

@@ -15,20 +15,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _public_data import add_data_option, imported_database, require_data
 
 from locator.geo import haversine_mi
-from locator.importer import import_sources
 from locator.sites import Status
 from locator.spatial import SiteIndex
 from locator.store import Store
 
 BLOCK = 100
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def brute_force(lat: float, lon: float, all_lat: np.ndarray, all_lon: np.ndarray,
@@ -41,12 +39,10 @@ def brute_force(lat: float, lon: float, all_lat: np.ndarray, all_lon: np.ndarray
     return nearest[order], distance_mi[nearest[order]]
 
 
-def load(data_dir: Path, workdir: Path) -> tuple[SiteIndex, np.ndarray, np.ndarray]:
-    store = Store(f"sqlite:///{workdir / 'bench.db'}")
-    import_sources(store, data_dir)
-    index = SiteIndex(store.sites(statuses=[Status.APPROVED]))
-    tracts = store.population("tract")
-    store.close()
+def load(data_dir: Path) -> tuple[SiteIndex, np.ndarray, np.ndarray]:
+    with imported_database(data_dir) as url, Store(url) as store:
+        index = SiteIndex(store.sites(statuses=[Status.APPROVED]))
+        tracts = store.population("tract")
     return index, tracts.lat, tracts.lon
 
 
@@ -66,14 +62,11 @@ def _same_answer(index: SiteIndex, lat: float, lon: float, k: int) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=2000)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_option(parser)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        print(f"public data folder not found: {args.data}", file=sys.stderr)
-        return 2
+    require_data(args.data)
 
-    with tempfile.TemporaryDirectory() as workdir:
-        index, tract_lat, tract_lon = load(args.data, Path(workdir))
+    index, tract_lat, tract_lon = load(args.data)
     rng = np.random.default_rng(2020)
     picks = rng.choice(len(tract_lat), size=args.queries, replace=False)
     queries = [(float(tract_lat[i]), float(tract_lon[i])) for i in picks]

@@ -25,19 +25,16 @@ import gzip
 import json
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
+from _public_data import add_data_option, imported_database, require_data
 
 from locator.coverage import CoverageQuery, load_study, parse_thresholds
-from locator.importer import import_sources
 from locator.store import Store
 from locator.whatif import ProposedSite, what_if
 from web import create_app
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUERY = "state=IL&within=5,10"
 ILLINOIS = "17"
 TARGET_WHATIF_MS = 200
@@ -100,15 +97,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    add_data_option(parser)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        print(f"public data folder not found: {args.data}", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory() as workdir:
-        url = f"sqlite:///{Path(workdir) / 'bench.db'}"
-        with Store(url) as store:
-            import_sources(store, args.data)
+    require_data(args.data)
+    with imported_database(args.data) as url:
         payload_bench(url, args.repeat)
         client = create_app({"DATABASE_URL": url, "PRELOAD_CATALOG": True}).test_client()
         timed_get(client, f"/planner?{QUERY}")

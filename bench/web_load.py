@@ -36,9 +36,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from _public_data import DEFAULT_DATA
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
 RESULTS = REPO / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
