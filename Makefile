@@ -43,8 +43,12 @@ test: install-test
 lint: install-test
 	$(PY) -m ruff check locator web geodata tests bench
 
-bench: install
+# Every benchmark, each measured beside its reference in one run (reads ../shared/data or --data).
+bench: install-test
 	$(PY) bench/nearest.py
+	$(PY) bench/coverage.py
+	$(PY) bench/planner_web.py
+	$(PY) bench/web_load.py
 
 geodata: install node
 	$(PY) geodata/build.py
