@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,34 @@ def test_nearest_never_lists_pending_sites(tmp_path: Path, monkeypatch: pytest.M
     code, out, _ = run_cli(capsys, "nearest", "39.8, -89.65", "--format", "json")
     assert code == 0
     assert [row["id"] for row in json.loads(out)["results"]] == ["public"]
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(national_env: str) -> None:
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "locator", "coverage", "--within", "5", "--by", "county"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    assert reader.stdout is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # as `| head -1` does
+    _, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0
+    assert b"Traceback" not in err
+
+
+def test_suggest_explains_when_every_library_already_counts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with Store(url) as store:
+        store.upsert_sites([Site("lib", "Library", Kind.LIBRARY, 40.0, -89.0,
+                                 county_fips="17001", state="IL")])
+        store.replace_population("tract", [("17001000100", "17001", 500, 40.5, -89.0)], "2020")
+    monkeypatch.setenv("LOCATOR_DATABASE_URL", url)
+    code, out, err = run_cli(capsys, "suggest", "--n", "2", "--within", "5")
+    assert code == 2
+    assert out == ""
+    assert "--candidates tracts" in err
+    code, out, _ = run_cli(capsys, "suggest", "--n", "1", "--within", "5",
+                           "--candidates", "tracts", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["suggestions"][0]["newly_covered"] == 500

@@ -8,6 +8,7 @@ exit with code 2 and a one-line message on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("locator: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`locator ... | head`): stop quietly, and keep Python from
+        # reporting the same broken pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def add_command(subparsers: argparse._SubParsersAction, name: str, *, help: str,
