@@ -309,13 +309,13 @@ def run_suggest(args: argparse.Namespace) -> int:
     study = CoverageStudy(sites, points, query)
     candidates = library_candidates(sites, study) \
         if args.candidates == CandidatePool.LIBRARIES.value else population_candidates(study)
+    result = suggest_sites(study, candidates, n=args.n, threshold=threshold)
     if not candidates and args.candidates == CandidatePool.LIBRARIES.value:
         raise InvalidInput(
             "no library candidates: every open library in the area already counts as a site. "
             "Count only partner kinds (e.g. --kind comprehensive_center affiliate_center "
             "access_site) so libraries become candidates, or use --candidates tracts",
             parameter="candidates")
-    result = suggest_sites(study, candidates, n=args.n, threshold=threshold)
     writers: dict[str, Callable[[TextIO], None]] = {
         "table": lambda file: _suggest_table(result, file),
         "json": _write_json(result.to_json()),
