@@ -29,17 +29,27 @@
     });
   }
 
-  function create(element, options) {
-    options = options || {};
-    var map = L.map(element, { minZoom: 3, maxZoom: 18, zoomSnap: 1, worldCopyJump: false });
+  /* A Leaflet map showing the contiguous US, credited to its sources, with the operator's
+   * tile layer only when one is configured. Every page's map starts here. */
+  function baseMap(element, options) {
+    var map = L.map(element, {
+      minZoom: 3, maxZoom: options.maxZoom || 18, zoomSnap: options.zoomSnap || 1,
+      worldCopyJump: false
+    });
     map.attributionControl.setPrefix("Leaflet");
-    map.attributionControl.addAttribution("Outlines: US Census Bureau");
+    map.attributionControl.addAttribution(options.attribution || "Outlines: US Census Bureau");
     if (element.dataset.tileUrl) {
       L.tileLayer(element.dataset.tileUrl, {
         attribution: element.dataset.tileAttribution || "", maxZoom: 18
       }).addTo(map);
     }
     map.fitBounds(US_BOUNDS);
+    return map;
+  }
+
+  function create(element, options) {
+    options = options || {};
+    var map = baseMap(element, {});
 
     var outlines = drawOutlines(map, element, !element.dataset.tileUrl);
     var handle = { map: map, element: element, outlines: outlines, el: el };
@@ -176,5 +186,5 @@
     return box;
   }
 
-  window.LocatorMap = { create: create, el: el, sitePopup: sitePopup, kindColor: kindColor };
+  window.LocatorMap = { create: create, baseMap: baseMap, el: el, sitePopup: sitePopup, kindColor: kindColor };
 })();

@@ -89,21 +89,14 @@
   var legend = document.getElementById("legend");
   var thresholds = mapElement.dataset.thresholds.split(" ");
   var numberFormat = new Intl.NumberFormat("en-US");
-  var map = L.map(mapElement, { minZoom: 3, maxZoom: 14, zoomSnap: 0.25 });
+  var map = window.LocatorMap.baseMap(mapElement, {
+    maxZoom: 14, zoomSnap: 0.25, attribution: "Outlines and residents: US Census Bureau"
+  });
   var countyLayer = null;
   var candidates = [];
   var candidateLayer = L.layerGroup().addTo(map);
   // Sites draw above the counties whichever arrives first (overlays are at z-index 400).
   map.createPane("sites").style.zIndex = 450;
-
-  map.attributionControl.setPrefix("Leaflet");
-  map.attributionControl.addAttribution("Outlines and residents: US Census Bureau");
-  if (mapElement.dataset.tileUrl) {
-    L.tileLayer(mapElement.dataset.tileUrl, {
-      attribution: mapElement.dataset.tileAttribution || "", maxZoom: 18
-    }).addTo(map);
-  }
-  map.fitBounds([[24.4, -125.0], [49.4, -66.9]]);
 
   function fetchJson(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
