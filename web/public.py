@@ -74,22 +74,21 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
-        return {"nav_links": current_app.config["NAV_LINKS"],
-                "sites_loaded": len(site_data().catalog()) > 0}
+        return {"nav_links": current_app.config["NAV_LINKS"]}
 
 
 @bp.get("/")
 def search():
     outcome = _search(request.args)
     return render_template("search.html", outcome=outcome, form=_form_state(request.args),
-                           **_choices()), outcome.status
+                           sites_loaded=_sites_loaded(), **_choices()), outcome.status
 
 
 @bp.get("/search/results")
 def search_results():
     outcome = _search(request.args)
-    return render_template("_results.html", outcome=outcome,
-                           form=_form_state(request.args)), outcome.status
+    return render_template("_results.html", outcome=outcome, form=_form_state(request.args),
+                           sites_loaded=_sites_loaded()), outcome.status
 
 
 @bp.get("/sites/<site_id>")
@@ -99,6 +98,11 @@ def site_detail(site_id: str):
     nearby = [n for n in catalog.nearest(site.lat, site.lon, k=NEARBY_ON_DETAIL + 1)
               if n.site.id != site.id][:NEARBY_ON_DETAIL]
     return render_template("site.html", site=site, nearby=nearby)
+
+
+def _sites_loaded() -> bool:
+    """Whether any place is loaded: with none, the page says how the operator loads them."""
+    return len(site_data().catalog()) > 0
 
 
 def _search(args: MultiDict[str, str]) -> SearchOutcome:
