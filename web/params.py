@@ -113,6 +113,12 @@ def bbox(args: MultiDict[str, str]) -> BBox:
     return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
+def listed(args: MultiDict[str, str], name: str) -> list[str]:
+    """A parameter given repeatedly and/or comma-separated (``state=IL&state=IN,WI``)."""
+    return [part.strip() for value in args.getlist(name) for part in value.split(",")
+            if part.strip()]
+
+
 def integer(args: MultiDict[str, str], name: str, *, default: int | None, low: int,
             high: int) -> int:
     """A whole number within ``low..high``; required when ``default`` is None."""

@@ -83,19 +83,15 @@ def study_query(args: MultiDict[str, str], *, read_by: bool = True) -> CoverageQ
 
 
 def _states(args: MultiDict[str, str]) -> tuple[str, ...]:
-    names = [part for value in args.getlist("state") for part in value.split(",") if part.strip()]
-    return tuple(dict.fromkeys(geodata.state(name).fips for name in names))
+    return tuple(dict.fromkeys(geodata.state(name).fips for name in params.listed(args, "state")))
 
 
 def _geography(args: MultiDict[str, str]) -> Geography:
-    raw = args.get("by", "").strip().lower() or Geography.COUNTY.value
-    if raw == Geography.REGION.value:
+    if args.get("by", "").strip().lower() == Geography.REGION.value:
         raise InvalidInput("by=region needs a regions file, which only the command line takes: "
                            "locator coverage --by region --regions FILE", parameter="by")
-    if raw not in {g.value for g in WEB_GEOGRAPHIES}:
-        raise InvalidInput(f"by must be one of {', '.join(g.value for g in WEB_GEOGRAPHIES)}, "
-                           f"got {raw!r}", parameter="by")
-    return Geography(raw)
+    return Geography(_choice(args, "by", [g.value for g in WEB_GEOGRAPHIES],
+                             Geography.COUNTY.value))
 
 
 def thresholds(args: MultiDict[str, str], *, default: Sequence[str] | None = None
@@ -132,8 +128,7 @@ def added_sites(args: MultiDict[str, str]) -> tuple[ProposedSite, ...]:
 
 def removed_sites(args: MultiDict[str, str], site_filter: SiteFilter) -> tuple[str, ...]:
     """Ids of counted sites to close; an unknown or uncounted id is the asker's to fix."""
-    ids = tuple(dict.fromkeys(part.strip() for value in args.getlist("remove")
-                              for part in value.split(",") if part.strip()))
+    ids = tuple(dict.fromkeys(params.listed(args, "remove")))
     catalog = site_data().catalog()
     for site_id in ids:
         try:
@@ -432,9 +427,8 @@ def _metric(args: MultiDict[str, str], metrics: Sequence[Metric]) -> str:
 def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
     """The raw form values, to fill the form in again."""
     return {
-        "states": [part.strip().upper() for value in args.getlist("state")
-                   for part in value.split(",") if part.strip()],
-        "kinds": [part.strip() for value in args.getlist("kind") for part in value.split(",")],
+        "states": [state.upper() for state in params.listed(args, "state")],
+        "kinds": params.listed(args, "kind"),
         "program": args.get("program", ""),
         "within": " ".join(args.getlist("within")) or ", ".join(DEFAULT_WITHIN),
         "max_uncovered_share": args.get("max_uncovered_share", ""),
