@@ -121,8 +121,9 @@ def state(text: str) -> State:
     """The state named by a USPS abbreviation, a name or a FIPS code, in any case."""
     found = _states_by_key().get(_state_key(text))
     if found is None:
-        raise InvalidInput(f"unknown state {text.strip()!r}: give a USPS abbreviation (IL), "
-                           "a name (Illinois) or a FIPS code (17)", parameter="state")
+        raise InvalidInput("unknown state '%(state)s': give a USPS abbreviation (IL), "
+                           "a name (Illinois) or a FIPS code (17)", code="unknown_state",
+                           parameter="state", state=text.strip())
     return found
 
 
@@ -161,11 +162,11 @@ def county(fips: str) -> County:
     """The county with this 5-digit FIPS code."""
     fips = fips.strip()
     if not re.fullmatch(r"\d{5}", fips):
-        raise InvalidInput(f"a county FIPS code has 5 digits (17031), got {fips!r}",
-                           parameter="county_fips")
+        raise InvalidInput("a county FIPS code has 5 digits (17031), got '%(fips)s'",
+                           code="bad_county_fips", parameter="county_fips", fips=fips)
     found = _counties_by_fips().get(fips)
     if found is None:
-        raise NotFound(f"no county with FIPS code {fips}")
+        raise NotFound("no county with FIPS code %(fips)s", code="unknown_county_fips", fips=fips)
     return found
 
 
@@ -259,7 +260,8 @@ def distance_outside_state_mi(lat: float, lon: float, state_abbr: str) -> float:
     outside its stated state?" needs.
     """
     if not valid_lat_lon(lat, lon):
-        raise InvalidInput(f"coordinates ({lat}, {lon}) are out of range", parameter="lat")
+        raise InvalidInput("coordinates (%(lat)s, %(lon)s) are out of range",
+                           code="coordinates_out_of_range", parameter="lat", lat=lat, lon=lon)
     outline = _state_outlines()[_state_named(state_abbr).abbr]
     if outline.covers(shapely.Point(lon, lat)):
         return 0.0
