@@ -15,9 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, format_percent, gettext
+from flask_babel import format_decimal, gettext
 
 from locator.coverage import DistanceDistribution, Threshold
+from web.i18n import percent_text
 
 BAND_EDGES_MI = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 WIDTH_PX = 720
@@ -108,7 +109,7 @@ def distance_chart(distribution: DistanceDistribution,
                         slot_right_px=MARGIN_LEFT_PX + (i + 1) * slot))
     grid = tuple(
         GridLine(MARGIN_TOP_PX + plot_height * (1 - step / GRID_STEPS),
-                 format_percent(round(top_share * step / GRID_STEPS, 3), "#,##0.#%"))
+                 percent_text(round(top_share * step / GRID_STEPS, 3), "#"))
         for step in range(GRID_STEPS + 1)
     )
     return DistanceChart(bands=bands, bars=tuple(bars), grid=grid)

@@ -13,16 +13,18 @@ the words in the person's language here, at the edge.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, g, request
-from flask_babel import Babel, format_decimal, get_locale, gettext
+from flask_babel import Babel, format_decimal, format_percent, get_locale, gettext
 
 from locator.errors import LocatorError
 
@@ -95,6 +97,20 @@ def _shown(value: object) -> object:
     if isinstance(value, tuple | list):
         return format_list([str(v) for v in value], style="or", locale=page_language())
     return value
+
+
+def percent_text(share: float, fraction: str = "0") -> str:
+    """A share as the locale writes a percentage ("12.5%", "12,5 %"), with ``fraction``
+    digits ("0": exactly one, "#": at most one)."""
+    locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    pattern = _LAST_INTEGER_DIGIT.sub("0." + fraction, locale.percent_formats[None].pattern,
+                                      count=1)
+    return format_percent(share, pattern)
+
+
+# In a CLDR percent pattern ("#,##0%", "#,##0\u00a0%"), the last integer digit: the
+# fraction digits go after it.
+_LAST_INTEGER_DIGIT = re.compile(r"0(?=[^0]*$)")
 
 
 def compile_catalogs(folder: Path) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from flask import Blueprint, Response, jsonify, render_template, request
-from flask_babel import format_decimal, format_percent, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator import geodata
@@ -47,7 +47,7 @@ from web import openapi, params, planner_openapi
 from web.charts import band_edges_mi, distance_chart
 from web.coverage_data import CoverageData, coverage_data
 from web.data import site_data
-from web.i18n import error_text
+from web.i18n import error_text, percent_text
 
 bp = Blueprint("planner", __name__)
 
@@ -306,9 +306,9 @@ def figure(value: object, unit: str) -> str:
         return gettext("n/a")
     number = float(value)  # type: ignore[arg-type]
     if unit == "share":
-        return format_percent(number, "#,##0.0%")
+        return percent_text(number, "0")
     if unit == "percent":
-        return format_percent(number, "#,##0.#%")
+        return percent_text(number, "#")
     return format_decimal(number, _FIGURE_FORMATS.get(unit, "#,##0"))
 
 

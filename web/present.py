@@ -14,6 +14,8 @@ from urllib.parse import quote, urlsplit
 from flask import current_app
 from flask_babel import format_date, format_decimal, gettext
 
+from locator import geodata
+from locator.errors import N_, LocatorError
 from locator.sites import PROGRAMS_BY_SLUG, Site
 
 
@@ -76,6 +78,25 @@ def web_directions_url(site: Site) -> str | None:
                            name=quote(site.name, safe=""))
 
 
+# A county's kind, as ``County.full_name`` writes it, -> how the page names such a county.
+_COUNTY_NAMES = {"County": N_("%(name)s County"), "Parish": N_("%(name)s Parish"),
+                 "Municipio": N_("%(name)s Municipio"), "city": N_("%(name)s city")}
+
+
+def area_name(area_id: str, name: str) -> str:
+    """A county's name in the page's language ("Sangamon County, IL", "Condado de
+    Sangamon, IL"), with its state when ``name`` has it; any other area as it is named."""
+    try:
+        county = geodata.county(area_id)
+    except LocatorError:
+        return name
+    template = _COUNTY_NAMES.get(county.full_name.removeprefix(county.name).strip())
+    if not template:
+        return name
+    text = gettext(template, name=county.name)
+    return f"{text}, {county.state}" if name == county.label else text
+
+
 def program_labels(site: Site) -> list[str]:
     return [gettext(PROGRAMS_BY_SLUG[p].label) if p in PROGRAMS_BY_SLUG else p
             for p in sorted(site.programs)]
@@ -83,4 +104,4 @@ def program_labels(site: Site) -> list[str]:
 
 TEMPLATE_HELPERS = {f.__name__: f for f in (
     distance_text, date_text, full_address, website_url, tel_url, geo_uri, web_directions_url,
-    program_labels)}
+    program_labels, area_name)}
