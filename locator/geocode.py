@@ -26,6 +26,7 @@ no location and are reported as such. Counties come from ``locator.geodata``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import gc
 import heapq
@@ -46,6 +47,10 @@ from locator.geo import valid_lat_lon
 from locator.geodata import State, name_key
 from locator.places import Place, Precision
 
+# How an address without a street-level location was placed, by the precision used.
+_ADDRESS_NOTES = {Precision.ZIP: N_("address located by ZIP code"),
+                  Precision.CITY: N_("address located by city"),
+                  Precision.COUNTY: N_("address located by county")}
 # (code, a state was named, there are suggestions) -> the message for a name not found.
 _NOT_FOUND = {
     ("unknown_city", False, False):
@@ -213,7 +218,7 @@ class Geocoder:
                                state=stated.abbr)
         if name_key(address) == name_key(f"{found.city} {found.state}"):
             return found.place()
-        return found.place(f"{found.label} (address located by ZIP code)")
+        return _noted(found.place(), _ADDRESS_NOTES[Precision.ZIP])
 
     def _suggest_zips(self, prefix: str, limit: int) -> list[Place]:
         start = bisect.bisect_left(self._zip_codes, prefix)
@@ -243,8 +248,7 @@ class Geocoder:
         else:
             places = self._city_places(reading.name, reading.state)
         if reading.from_address:
-            places = [_relabel(p, f"{p.label} (address located by {p.precision.value})")
-                      for p in places]
+            places = [_noted(p, _ADDRESS_NOTES[p.precision]) for p in places]
         return places
 
     def _city_places(self, name: str, state: State | None) -> list[Place]:
@@ -417,8 +421,9 @@ def _suggestion(places: list[Place]) -> str:
     return f"{places[0].label.rsplit(',', 1)[0]} ({len(places)} states)"
 
 
-def _relabel(place: Place, label: str) -> Place:
-    return Place(label, place.lat, place.lon, place.precision, place.state, place.county_fips)
+def _noted(place: Place, note: str) -> Place:
+    """An address's place: the place it lies in, its label ending in how it was located."""
+    return dataclasses.replace(place, label=f"{place.label} ({note})", note=note)
 
 
 

@@ -27,7 +27,8 @@ ENGLISH_WORDS = ("Search", "Phone", "Hours", "Website", "Directions", "Print", "
                  "Back to", "Not listed", "Which place", "Map of", "Skip to")
 SPANISH_PAGES = (
     "/", "/?q=62701", "/?q=62701&within_mi=0.01", "/?q=Springfield", "/?q=Zzyzxqq%2C+IL",
-    "/?lat=95&lon=-89.6", "/sites/lib-springfield", "/sites/ajc-springfield", "/sites/none",
+    "/?lat=95&lon=-89.6", "/?q=1+Main+St,+Springfield,+IL", "/sites/lib-springfield",
+    "/sites/ajc-springfield", "/sites/none",
     "/no-such-page", "/planner", "/planner?state=IL&within=5,10", "/planner?state=ZZ",
     "/planner?state=IL&within=5,10&add=40,-89", "/planner/report?state=IL&within=5",
     "/planner/whatif?state=IL&within=5&add=40,-89", "/planner/whatif?state=IL&add=north",
@@ -223,3 +224,17 @@ def test_page_strings_for_scripts_are_the_catalogs_in_the_page_language(
     assert data["strings"]["searching"] == "Buscando…"
     assert data["strings"]["clusterTitle"] == {"one": "{count} lugar: haga clic para acercar",
                                                "other": "{count} lugares: haga clic para acercar"}
+
+
+def test_an_address_label_says_in_spanish_how_it_was_located(client: FlaskClient) -> None:
+    english = client.get("/api/geocode?q=326+S+7th+St,+Springfield,+IL+62701").get_json()
+    answer = spanish(client, "/api/geocode?q=326+S+7th+St,+Springfield,+IL+62701").get_json()
+    assert english["label"] == "Springfield, IL 62701 (address located by ZIP code)"
+    assert answer["label"] == "Springfield, IL 62701 (dirección ubicada por su código postal)"
+    assert answer["precision"] == english["precision"] == "zip"
+    nearest = spanish(client, "/api/nearest?q=326+S+7th+St,+Springfield,+IL+62701&k=1")
+    assert nearest.get_json()["query"]["label"] == answer["label"]
+    page = reader_text(spanish(client, "/?q=326+S+7th+St,+Springfield,+IL+62701").get_data(
+        as_text=True))
+    assert "Más cercanos a Springfield, IL 62701 (dirección ubicada por su código postal)" \
+        in page

@@ -93,7 +93,10 @@ def _shown(value: object) -> object:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, int | float):
-        return format_decimal(value)
+        try:
+            return format_decimal(value)
+        except ArithmeticError:  # beyond Decimal's precision (1e25): as typed is clearer
+            return f"{value:g}"
     if isinstance(value, tuple | list):
         return format_list([str(v) for v in value], style="or", locale=page_language())
     return value

@@ -16,6 +16,7 @@ from flask_babel import format_date, format_decimal, gettext
 
 from locator import geodata
 from locator.errors import N_, LocatorError
+from locator.places import Place
 from locator.sites import PROGRAMS_BY_SLUG, Site
 
 
@@ -83,6 +84,14 @@ _COUNTY_NAMES = {"County": N_("%(name)s County"), "Parish": N_("%(name)s Parish"
                  "Municipio": N_("%(name)s Municipio"), "city": N_("%(name)s city")}
 
 
+def place_label(place: Place) -> str:
+    """How a searched place is named on the page: an address's note in the page's language."""
+    if not place.note:
+        return place.label
+    base = place.label.removesuffix(f" ({place.note})")
+    return f"{base} ({gettext(place.note)})"
+
+
 def area_name(area_id: str, name: str) -> str:
     """A county's name in the page's language ("Sangamon County, IL", "Condado de
     Sangamon, IL"), with its state when ``name`` has it; any other area as it is named."""
@@ -104,4 +113,4 @@ def program_labels(site: Site) -> list[str]:
 
 TEMPLATE_HELPERS = {f.__name__: f for f in (
     distance_text, date_text, full_address, website_url, tel_url, geo_uri, web_directions_url,
-    program_labels, area_name)}
+    program_labels, area_name, place_label)}

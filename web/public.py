@@ -66,7 +66,7 @@ class SearchOutcome:
             n = len(self.answer.results)
             return ngettext("%(count)s place found near %(label)s, nearest first.",
                             "%(count)s places found near %(label)s, nearest first.", n,
-                            count=format_decimal(n), label=self.answer.query.label)
+                            count=format_decimal(n), label=present.place_label(self.answer.query))
         if self.candidates:
             return gettext("%(message)s. Choose one of %(count)s places.",
                            message=self.message.rstrip("."),
