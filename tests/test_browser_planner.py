@@ -293,6 +293,11 @@ def test_planner_in_spanish_legend_sorting_and_whatif(browser, server: str,
                                " === 'Tabla ordenada por Residentes, de menor a mayor.'")
         for box in page.locator("#site-layers input[type=checkbox]:visible").all():
             box.uncheck()
+        page.locator("path.county").nth(40).hover()
+        tooltip = page.locator(".county-tooltip strong")
+        tooltip.wait_for(timeout=10_000)
+        assert re.fullmatch(r"Condado de .+, IL", tooltip.inner_text())
+        assert "Residentes" in page.locator(".county-tooltip").inner_text()
         calhoun = geodata.county("17013")
         click_at(visit, calhoun.lat, calhoun.lon)
         page.wait_for_selector("#whatif-panel h3", timeout=15_000)

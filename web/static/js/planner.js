@@ -200,9 +200,16 @@
     legend.hidden = false;
   }
 
+  /* Counties as the table names them, in the page's language (the GeoJSON is an export
+   * and keeps the Census's English names). */
+  var areaNames = {};
+  document.querySelectorAll("#coverage-table tbody tr[data-area-id]").forEach(function (row) {
+    areaNames[row.dataset.areaId] = row.querySelector("th").textContent.trim();
+  });
+
   function countyTooltip(properties) {
     var box = el("div", null, "county-figures");
-    box.appendChild(el("strong", properties.name));
+    box.appendChild(el("strong", areaNames[properties.area_id] || properties.name));
     var metric = currentMetric();
     var lines = [[metric.label, format(properties[metric.key], metric.unit)],
                  [i18n.t("residents"), format(properties.population, "count")],
