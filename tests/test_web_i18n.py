@@ -212,6 +212,8 @@ def test_api_range_error_formats_its_figures_for_the_locale(client: FlaskClient)
     answer = spanish(client, "/api/nearest?lat=95.5&lon=-89").get_json()
     assert answer["error"] == "invalid_parameter" and answer["parameter"] == "lat"
     assert answer["detail"] == "lat debe estar entre -90 y 90; se recibió 95,5"
+    precise = spanish(client, "/api/nearest?lat=90.0001&lon=-89").get_json()
+    assert precise["detail"].endswith("se recibió 90,0001")
 
 
 def test_page_strings_for_scripts_are_the_catalogs_in_the_page_language(

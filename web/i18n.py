@@ -23,8 +23,9 @@ from babel import Locale
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as babel_decimal
 from flask import Flask, Response, g, request
-from flask_babel import Babel, format_decimal, format_percent, get_locale, gettext
+from flask_babel import Babel, format_percent, get_locale, gettext
 
 from locator.errors import LocatorError
 
@@ -93,8 +94,8 @@ def _shown(value: object) -> object:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, int | float):
-        try:
-            return format_decimal(value)
+        try:  # every digit kept: "got 90.0001" must not read "got 90"
+            return babel_decimal(value, locale=page_language(), decimal_quantization=False)
         except ArithmeticError:  # beyond Decimal's precision (1e25): as typed is clearer
             return f"{value:g}"
     if isinstance(value, tuple | list):
