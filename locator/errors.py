@@ -12,9 +12,23 @@ that ``pybabel extract`` finds them for the catalog.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-Param = str | int | float | Sequence[str]
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Words inside a message that are translated with it ("Springfield (25 states)"): an
+    English template and its parameters."""
+
+    template: str
+    params: Mapping[str, object]  # str, int, float or another Phrase
+
+    def __str__(self) -> str:
+        return self.template % self.params
+
+
+Param = str | int | float | Phrase | Sequence[str | Phrase]
 
 
 def N_(message: str) -> str:  # the name gettext extractors look for
@@ -36,8 +50,12 @@ class LocatorError(Exception):
 
 
 def _english(value: Param) -> Param:
-    """A list parameter as the English sentence joins it ("A or B")."""
-    return value if isinstance(value, str | int | float) else " or ".join(value)
+    """A parameter as the English sentence shows it; a list joined with "or"."""
+    if isinstance(value, str | int | float):
+        return value
+    if isinstance(value, Phrase):
+        return str(value)
+    return " or ".join(str(v) for v in value)
 
 
 class InvalidInput(LocatorError):

@@ -42,7 +42,7 @@ from typing import Any
 import zipcodes
 
 from locator import geodata
-from locator.errors import N_, Ambiguous, InvalidInput, NotFound
+from locator.errors import N_, Ambiguous, InvalidInput, NotFound, Phrase
 from locator.geo import valid_lat_lon
 from locator.geodata import State, name_key
 from locator.places import Place, Precision
@@ -264,27 +264,27 @@ class Geocoder:
         code = "unknown_county" if reading.county_term else "unknown_city"
         suggestions = tuple(self._did_you_mean(reading))
         message = _NOT_FOUND[(code, reading.state is not None, bool(suggestions))]
-        params: dict[str, str | tuple[str, ...]] = {"name": reading.name}
+        params: dict[str, str | tuple[str | Phrase, ...]] = {"name": reading.name}
         if reading.state:
             params["state"] = reading.state.name
         if suggestions:
             params["suggestions"] = suggestions
         return NotFound(message, code=code, **params)
 
-    def _did_you_mean(self, reading: _Reading) -> list[str]:
+    def _did_you_mean(self, reading: _Reading) -> list[str | Phrase]:
         key = name_key(reading.name)
         state = reading.state.abbr if reading.state else None
         if reading.county_term:
-            by_key: dict[str, list[Place]] = defaultdict(list)
+            by_key: dict[str, list[geodata.County]] = defaultdict(list)
             for c in geodata.counties():
                 if state in (None, c.state):
-                    by_key[name_key(c.name)].append(_county_place(c))
-            return [_suggestion(by_key[k])
+                    by_key[name_key(c.name)].append(c)
+            return [_county_suggestion(by_key[k])
                     for k in difflib.get_close_matches(key, by_key, n=3, cutoff=0.75)]
         keys = self._city_keys_by_state.get(state, [])
         names = [_suggestion(self._city_places(k, reading.state))
                  for k in difflib.get_close_matches(key, keys, n=3, cutoff=0.75)]
-        return [*names, *(c.label for c in geodata.counties_named(reading.name, state))]
+        return [*names, *(c.label_phrase for c in geodata.counties_named(reading.name, state))]
 
 
 @cache
@@ -414,11 +414,20 @@ def _county_place(county: geodata.County) -> Place:
                  county_fips=county.fips)
 
 
-def _suggestion(places: list[Place]) -> str:
+def _suggestion(places: list[Place]) -> str | Phrase:
     """How to write a "did you mean": the label, or the name and how many states have it."""
     if len(places) == 1:
         return places[0].label
-    return f"{places[0].label.rsplit(',', 1)[0]} ({len(places)} states)"
+    return Phrase(N_("%(name)s (%(count)s states)"),
+                  {"name": places[0].label.rsplit(",", 1)[0], "count": len(places)})
+
+
+def _county_suggestion(counties: list[geodata.County]) -> Phrase:
+    """As ``_suggestion``, for counties: words another language can reorder."""
+    if len(counties) == 1:
+        return counties[0].label_phrase
+    return Phrase(N_("%(name)s (%(count)s states)"),
+                  {"name": counties[0].name_phrase, "count": len(counties)})
 
 
 def _noted(place: Place, note: str) -> Place:

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import shape
 
 import geodata
-from locator.errors import InvalidInput, NotFound
+from locator.errors import N_, InvalidInput, NotFound, Phrase
 from locator.geo import EARTH_RADIUS_MI, valid_lat_lon
 
 # Census state FIPS code -> USPS abbreviation, for every state-level area in us-atlas 3.0.1:
@@ -52,6 +52,9 @@ _INDEPENDENT_CITY_STATES = frozenset({"24", "29", "32", "51"})
 # kind varies inside the area (Alaska's boroughs and census areas) the bare name is shown.
 _COUNTY_TERMS = {"LA": "Parish", "PR": "Municipio", "AK": "", "DC": "", "AS": "", "GU": "",
                  "MP": "", "VI": ""}
+# A county's kind as ``full_name`` writes it -> the English template another language words.
+_NAME_TEMPLATES = {"County": N_("%(name)s County"), "Parish": N_("%(name)s Parish"),
+                   "Municipio": N_("%(name)s Municipio"), "city": N_("%(name)s city")}
 _WORD_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
@@ -93,6 +96,19 @@ class County:
     @property
     def label(self) -> str:
         return f"{self.full_name}, {self.state}"
+
+    @property
+    def name_phrase(self) -> Phrase | str:
+        """``full_name`` as words another language can reorder ("Condado de Cook")."""
+        term = self.full_name.removeprefix(self.name).strip()
+        if term not in _NAME_TEMPLATES:
+            return self.full_name
+        return Phrase(_NAME_TEMPLATES[term], {"name": self.name})
+
+    @property
+    def label_phrase(self) -> Phrase:
+        return Phrase(N_("%(county)s, %(state)s"), {"county": self.name_phrase,
+                                                     "state": self.state})
 
 
 def name_key(text: str, *, partial: bool = False) -> str:

@@ -240,3 +240,13 @@ def test_an_address_label_says_in_spanish_how_it_was_located(client: FlaskClient
         as_text=True))
     assert "Más cercanos a Springfield, IL 62701 (dirección ubicada por su código postal)" \
         in page
+
+
+def test_did_you_mean_words_counties_and_state_counts_in_spanish(client: FlaskClient) -> None:
+    city = spanish(client, "/api/geocode?q=Sprngfield").get_json()["detail"]
+    assert re.search(r"¿quiso decir Springfield \(\d+ estados\), .+ o .+\?", city)
+    assert "states" not in city
+    county = spanish(client, "/api/geocode?q=Wil+County,+IL").get_json()["detail"]
+    assert county.endswith("¿quiso decir Condado de Will, IL?")
+    english = client.get("/api/geocode?q=Wil+County,+IL").get_json()["detail"]
+    assert english.endswith("did you mean Will County, IL?")

@@ -27,7 +27,7 @@ from babel.numbers import format_decimal as babel_decimal
 from flask import Flask, Response, g, request
 from flask_babel import Babel, format_percent, get_locale, gettext
 
-from locator.errors import LocatorError
+from locator.errors import LocatorError, Phrase
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -90,6 +90,11 @@ def error_text(error: LocatorError) -> str:
         if error.params else gettext(error.message)
 
 
+def phrase_text(phrase: Phrase | str) -> str:
+    """Library words (a ``Phrase``, or a name as it is) in the person's language."""
+    return str(_shown(phrase))
+
+
 def _shown(value: object) -> object:
     if isinstance(value, bool | str):
         return value
@@ -98,8 +103,10 @@ def _shown(value: object) -> object:
             return babel_decimal(value, locale=page_language(), decimal_quantization=False)
         except ArithmeticError:  # beyond Decimal's precision (1e25): as typed is clearer
             return f"{value:g}"
+    if isinstance(value, Phrase):
+        return gettext(value.template, **{k: _shown(v) for k, v in value.params.items()})
     if isinstance(value, tuple | list):
-        return format_list([str(v) for v in value], style="or", locale=page_language())
+        return format_list([str(_shown(v)) for v in value], style="or", locale=page_language())
     return value
 
 

@@ -15,9 +15,10 @@ from flask import current_app
 from flask_babel import format_date, format_decimal, gettext
 
 from locator import geodata
-from locator.errors import N_, LocatorError
+from locator.errors import LocatorError
 from locator.places import Place
 from locator.sites import PROGRAMS_BY_SLUG, Site
+from web.i18n import phrase_text
 
 
 def distance_text(distance_mi: float) -> str:
@@ -79,11 +80,6 @@ def web_directions_url(site: Site) -> str | None:
                            name=quote(site.name, safe=""))
 
 
-# A county's kind, as ``County.full_name`` writes it, -> how the page names such a county.
-_COUNTY_NAMES = {"County": N_("%(name)s County"), "Parish": N_("%(name)s Parish"),
-                 "Municipio": N_("%(name)s Municipio"), "city": N_("%(name)s city")}
-
-
 def place_label(place: Place) -> str:
     """How a searched place is named on the page: an address's note in the page's language."""
     if not place.note:
@@ -99,11 +95,9 @@ def area_name(area_id: str, name: str) -> str:
         county = geodata.county(area_id)
     except LocatorError:
         return name
-    template = _COUNTY_NAMES.get(county.full_name.removeprefix(county.name).strip())
-    if not template:
-        return name
-    text = gettext(template, name=county.name)
-    return f"{text}, {county.state}" if name == county.label else text
+    if name == county.label:
+        return phrase_text(county.label_phrase)
+    return phrase_text(county.name_phrase) if name == county.full_name else name
 
 
 def program_labels(site: Site) -> list[str]:
