@@ -380,7 +380,7 @@ def run_whatif(args: argparse.Namespace) -> int:
 
 def _whatif_table(result: WhatIfResult, file: TextIO) -> None:
     changes = [f"add {p.lat},{p.lon}" for p in result.added]
-    changes += [f"remove {s.id} ({s.name})" for s in result.removed]
+    changes += [f"remove {s.id} ({s.display_name})" for s in result.removed]
     print("What if: " + "; ".join(changes), file=file)
     total = result.total
     for t, gained, lost in zip(result.thresholds, total.newly_covered, total.losing_coverage,

@@ -96,8 +96,8 @@ def _write_table(answer: NearestAnswer) -> None:
     print("Distances are straight-line miles.")
     for rank, nearby in enumerate(answer.results, start=1):
         site = nearby.site
-        place = ", ".join(p for p in (site.address, site.city, site.state) if p)
-        print(f"{rank:>3}. {nearby.distance_mi:7.2f} mi  {site.name} [{site.kind.value}]")
+        place = ", ".join(p for p in (site.display_address, site.display_city, site.state) if p)
+        print(f"{rank:>3}. {nearby.distance_mi:7.2f} mi  {site.display_name} [{site.kind.value}]")
         print(f"               {place} {site.zip}".rstrip() + f"  (id {site.id})")
 
 
