@@ -2,13 +2,16 @@
 
 Leaflet comes from the PyPI package ``django-js-lib-leaflet`` (Leaflet 1.9.4's own
 distribution files, found with ``importlib.resources``); the basemap outlines from the
-shipped ``geodata`` package. Text files are gzipped once per process: the county outlines
-shrink from about 1.9 MB to a fraction of that on the wire.
+shipped ``geodata`` package; the place labels from ``locator.maplabels``. Text files are
+gzipped once per process: the county outlines shrink from about 1.9 MB to a fraction of
+that on the wire.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import mimetypes
 from functools import lru_cache
 from importlib.resources import files
@@ -17,6 +20,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request
 
 import geodata
+from locator.maplabels import LabelKind, map_labels
+from web.data import Geocoder, site_data
 
 bp = Blueprint("assets", __name__)
 
@@ -45,9 +50,39 @@ def basemap(layer: str):
     return _file_response(geodata.path(name), mimetype="application/geo+json")
 
 
+@bp.get("/basemap/labels.json")
+def basemap_labels():
+    body, gzipped, etag = _labels_document(site_data().geocoder)
+    return _bytes_response(body, gzipped, etag, mimetype="application/json")
+
+
+@lru_cache(maxsize=4)
+def _labels_document(geocoder: Geocoder) -> tuple[bytes, bytes, str]:
+    """Label rows by kind, compact: ``[fips, name, lat, lon]`` for states and counties,
+    ``[name, lat, lon, rank]`` for towns (the map needs no key for them).
+
+    The same for every request to one geocoder (geodata and the ZIP data only change with
+    their packages), so it is built and gzipped once per process.
+    """
+    rows: dict[str, list[list[object]]] = {kind.value: [] for kind in LabelKind}
+    for label in map_labels(geocoder.towns()):
+        point = [round(label.lat, 4), round(label.lon, 4)]
+        rows[label.kind.value].append([label.name, *point, label.rank]
+                                      if label.kind is LabelKind.CITY
+                                      else [label.key, label.name, *point])
+    body = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+    return body, gzip.compress(body, compresslevel=9, mtime=0), \
+        hashlib.sha256(body).hexdigest()[:16]
+
+
 def _file_response(path: Path, *, mimetype: str | None = None) -> Response:
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     body, gzipped, etag = _load(path, path.stat().st_mtime_ns, mimetype in _COMPRESSIBLE)
+    return _bytes_response(body, gzipped, etag, mimetype=mimetype)
+
+
+def _bytes_response(body: bytes, gzipped: bytes | None, etag: str, *,
+                    mimetype: str) -> Response:
     use_gzip = gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", "")
     response = Response(gzipped if use_gzip else body, mimetype=mimetype)
     if use_gzip:
