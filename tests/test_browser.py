@@ -401,6 +401,67 @@ def test_map_labels_states_then_towns_and_counties_offline(visit: Visit) -> None
     assert visit.console_errors == []
 
 
+def open_offline(browser, path: Path):
+    """A page showing a local file, with every request to any host blocked and recorded."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    blocked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        "file:") else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return context, page, blocked, errors
+
+
+def test_map_files_open_offline_with_markers_and_choropleth(
+        browser, site_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from locator import geodata
+    from locator.cli import main
+    from locator.coverage import CoverageQuery, CoverageStudy, load_population, parse_thresholds
+    from mapfile.maps import _share_colour
+
+    monkeypatch.setenv("LOCATOR_DATABASE_URL", site_db_url)
+    nearest_file, coverage_file = tmp_path / "joliet.html", tmp_path / "il.html"
+    assert main(["nearest", "Joliet, IL", "-k", "10", "--kind", "library", "--format", "html",
+                 "-o", str(nearest_file)]) == 0
+    assert main(["coverage", "--state", "IL", "--kind", "library", "--within", "5",
+                 "--format", "html", "-o", str(coverage_file)]) == 0
+    expected = expected_nearest(site_db_url, "Joliet, IL", ["library"])
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    context, page, blocked, errors = open_offline(browser, nearest_file)
+    page.wait_for_selector(".result-marker")
+    assert page.locator(".result-marker").all_inner_texts() == [str(i) for i in range(1, 11)]
+    page.locator(".result-marker").first.click()
+    assert page.locator(".leaflet-popup-content strong").inner_text() == \
+        f"1. {expected.results[0].site.display_name}"
+    # The outlines of every county in the states within half a degree of the points (Joliet
+    # is some 30 miles from Indiana), and the searched place.
+    outlined = sum(1 for c in geodata.counties() if c.state in ("IL", "IN"))
+    assert page.locator(".leaflet-overlay-pane path").count() == outlined + 1
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup'))"
+                           ".opacity === '1'")
+    page.screenshot(path=ARTIFACTS / "mapfile-nearest.png")
+    context.close()
+    assert blocked == [] and errors == []
+
+    with Store(site_db_url) as store:
+        query = CoverageQuery(site_filter=public_filter(["library"]), state_fips=("17",))
+        study = CoverageStudy(store.sites(statuses=query.site_filter.statuses),
+                              load_population(store, ("17",)), query)
+    report = study.report(parse_thresholds(["5"]))
+    context, page, blocked, errors = open_offline(browser, coverage_file)
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    fills = page.locator(".leaflet-overlay-pane path").evaluate_all(
+        "paths => paths.map(p => p.getAttribute('fill'))")
+    assert sorted(fills) == sorted(_share_colour(r.within[0].share) for r in report.rows)
+    assert page.locator(".map-legend").is_visible()
+    page.screenshot(path=ARTIFACTS / "mapfile-coverage.png")
+    context.close()
+    assert blocked == [] and errors == []
+
+
 def test_pending_site_has_no_page(visit: Visit) -> None:
     visit.goto(f"/sites/{PENDING_SITE.id}")
     assert visit.page.locator("h1").inner_text() == "Not found"

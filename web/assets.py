@@ -14,18 +14,17 @@ import hashlib
 import json
 import mimetypes
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request
 
 import geodata
 from locator.maplabels import LabelKind, map_labels
+from mapfile.leaflet import LEAFLET_DIR
 from web.data import Geocoder, site_data
 
 bp = Blueprint("assets", __name__)
 
-LEAFLET_DIR = Path(str(files("js_lib_leaflet"))) / "static" / "js_lib_leaflet"
 LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
                  "images/marker-icon.png", "images/marker-icon-2x.png",
                  "images/marker-shadow.png")
