@@ -46,6 +46,7 @@ lint: install-test
 # Every benchmark, each measured beside its reference in one run (reads ../shared/data or --data).
 bench: install-test
 	$(PY) bench/nearest.py
+	$(PY) bench/bbox.py
 	$(PY) bench/coverage.py
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
