@@ -462,6 +462,24 @@ def test_map_files_open_offline_with_markers_and_choropleth(
     assert blocked == [] and errors == []
 
 
+def test_map_file_shows_a_site_named_as_markup_as_text(
+        browser, site_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from locator.cli import main
+
+    monkeypatch.setenv("LOCATOR_DATABASE_URL", site_db_url)
+    path = tmp_path / "markup.html"
+    assert main(["nearest", f"{XSS_SITE.lat}, {XSS_SITE.lon}", "-k", "1", "--format", "html",
+                 "-o", str(path)]) == 0
+    context, page, blocked, errors = open_offline(browser, path)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.locator(".result-marker").first.click()
+    assert page.locator(".leaflet-popup-content strong").inner_text() == f"1. {XSS_NAME}"
+    assert page.locator("img[src='x']").count() == 0
+    context.close()
+    assert blocked == [] and errors == [] and dialogs == []
+
+
 def test_pending_site_has_no_page(visit: Visit) -> None:
     visit.goto(f"/sites/{PENDING_SITE.id}")
     assert visit.page.locator("h1").inner_text() == "Not found"

@@ -75,15 +75,14 @@
   }
 
   function drawOutlines(map, element, filled, labels) {
-    var countyNames = labels.then(function (doc) {
-      var names = {};
+    // Full county names ("Orleans Parish") come with the labels; the outlines need not
+    // wait for them, since a tooltip reads the name only when it opens.
+    var names = {};
+    labels.then(function (doc) {
       if (doc) doc.county.forEach(function (row) { names[row[0]] = row[1]; });
-      return names;
     });
-    var counties = Promise.all([fetchJson(element.dataset.countiesUrl), countyNames])
-        .then(function (loaded) {
-      var names = loaded[1];
-      return L.geoJSON(loaded[0], {
+    var counties = fetchJson(element.dataset.countiesUrl).then(function (data) {
+      return L.geoJSON(data, {
         style: {
           color: "#8a8f98", weight: 0.6, opacity: 1,
           fill: filled, fillColor: "#f4f3ee", fillOpacity: 1
