@@ -24,6 +24,7 @@ from folium.elements import JSCSSMixin
 
 from locator import geodata
 from locator.coverage import CoverageReport
+from locator.errors import InvalidInput
 from locator.export import report_geojson
 from locator.search import NearestAnswer
 from mapfile.leaflet import LEAFLET_DIR
@@ -94,6 +95,10 @@ def coverage_map_html(report: CoverageReport) -> str:
                       else f"{share:.1%} within {threshold.label} mi of a site",
                       f"{row.sites:,} sites"],
         }
+    if not features:
+        raise InvalidInput("a coverage map needs areas with outlines: use --by county, state "
+                           "or region (and, for gaps, at least one flagged area)",
+                           parameter="format")
     fmap = _map()
     folium.GeoJson(_feature_collection(features), name="Coverage", on_each_feature=_POPUP_JS,
                    style_function=lambda f: {"fillColor": f["properties"]["fill"],

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from test_coverage_cli import small_db  # noqa: F401 (a fixture)
 from web_sites import PUBLIC_SITES, XSS_NAME, make_db
 
 from locator.cli import main
@@ -68,3 +69,25 @@ def test_nearest_html_lists_the_same_sites_as_json(env_db: Path,
     expected = [r["id"] for r in json.loads(capsys.readouterr().out)["results"]]
     html = out.read_text(encoding="utf-8")
     assert [i for i in re.findall(r'"id": "([^"]+)"', html) if i in expected] == expected
+
+
+def test_coverage_html_maps_every_area_of_the_report(small_db: str, tmp_path: Path,  # noqa: F811
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "coverage.html"
+    args = ["coverage", "--state", "IL", "IN", "--within", "10"]
+    assert main([*args, "--format", "html", "-o", str(out)]) == 0
+    assert main([*args, "--format", "json"]) == 0
+    areas = {row["area_id"] for row in json.loads(capsys.readouterr().out)["rows"]}
+    html = out.read_text(encoding="utf-8")
+    assert fetches(html) == []
+    assert set(re.findall(r'"id": "(\d{5})"', html)) == areas
+    assert "Within 10 mi" in html
+
+
+def test_coverage_html_in_total_says_a_map_needs_areas(small_db: str, tmp_path: Path,  # noqa: F811
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "total.html"
+    assert main(["coverage", "--within", "10", "--by", "total", "--format", "html",
+                 "-o", str(out)]) == 2
+    assert "needs areas with outlines" in capsys.readouterr().err
+    assert not out.exists()
