@@ -62,6 +62,19 @@ def town_labels(towns: Iterable[Town]) -> list[MapLabel]:
             for t in ranked]
 
 
+def labels_document(labels: Iterable[MapLabel]) -> dict[str, list[list[object]]]:
+    """Label rows by kind, compact, as the map's ``placeLabels`` reads them:
+    ``[fips, name, lat, lon]`` for states and counties, ``[name, lat, lon, rank]`` for towns
+    (the map needs no key for them)."""
+    rows: dict[str, list[list[object]]] = {kind.value: [] for kind in LabelKind}
+    for label in labels:
+        point = [round(label.lat, 4), round(label.lon, 4)]
+        rows[label.kind.value].append([label.name, *point, label.rank]
+                                      if label.kind is LabelKind.CITY
+                                      else [label.key, label.name, *point])
+    return rows
+
+
 def _largest_part(geometry: shapely.Geometry) -> shapely.Geometry:
     parts = shapely.get_parts(geometry)
     return max(parts, key=lambda part: part.area)

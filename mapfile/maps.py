@@ -5,7 +5,9 @@ CDNs; here every element's default links are dropped and Leaflet 1.9.4 (from the
 package ``django-js-lib-leaflet``, the copy the web app serves) is inlined, its images as
 data URIs. Nothing else is needed: markers are Leaflet circle and div markers, and popups
 are built by a small inline script with ``textContent``, because site text is data and
-folium's own popups and tooltips paste their text into the page as markup.
+folium's own popups and tooltips paste their text into the page as markup. Place names
+are the web map's own: its ``basemap.js`` and ``labels.css`` are inlined too, and its
+``placeLabels`` draws the states, counties and towns of the mapped area by zoom level.
 
 The core library never imports this module (nor folium): ``locator`` CLI commands import
 it only when asked for ``--format html``.
@@ -14,18 +16,24 @@ it only when asked for ``--format html``.
 from __future__ import annotations
 
 import base64
+import importlib.util
+import json
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import folium
 import shapely
-from branca.element import Element, Figure
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
+from folium.template import Template
 
 from locator import geodata
 from locator.coverage import CoverageReport
 from locator.errors import InvalidInput
 from locator.export import report_geojson
+from locator.geocode import default_geocoder
+from locator.maplabels import LabelKind, MapLabel, labels_document, map_labels
 from locator.search import NearestAnswer
 from mapfile.leaflet import LEAFLET_DIR
 
@@ -36,6 +44,8 @@ OUTLINE = "#8a8f98"
 SHARE_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_RESIDENTS = "#d9d9d9"
 CONTEXT_MARGIN_DEG = 0.5
+# The web app's static files, found without importing ``web`` (which imports Flask).
+WEB_STATIC = Path(importlib.util.find_spec("web").submodule_search_locations[0]) / "static"
 
 # A feature's popup: its ``title`` and ``lines`` properties as text, never as markup.
 _POPUP_JS = folium.JsCode("""function (feature, layer) {
@@ -58,7 +68,9 @@ def nearest_map_html(answer: NearestAnswer) -> str:
     south, north = min(p[0] for p in points), max(p[0] for p in points)
     west, east = min(p[1] for p in points), max(p[1] for p in points)
     fmap = _map()
-    _outlines(fmap, _counties_near(west, south, east, north))
+    box = _around(west, south, east, north)
+    states = _states_near(box)
+    _outlines(fmap, _county_features(states))
     searched = _point("query", query.lat, query.lon,
                       {"title": f"Searched: {query.label}", "lines": []})
     folium.GeoJson(_feature_collection([searched]), name="Searched place",
@@ -74,6 +86,7 @@ def nearest_map_html(answer: NearestAnswer) -> str:
                    style_function=lambda f: {"html": str(f["properties"]["rank"])},
                    ).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=13)
+    _PlaceLabels(_labels(states, box)).add_to(fmap)
     _title(fmap, f"Nearest to {query.label} (straight-line distances)")
     return _standalone_html(fmap)
 
@@ -107,6 +120,8 @@ def coverage_map_html(report: CoverageReport) -> str:
     west, south, east, north = shapely.total_bounds(
         [shapely.geometry.shape(f["geometry"]) for f in features])
     fmap.fit_bounds([[south, west], [north, east]])
+    box = _around(west, south, east, north)
+    _PlaceLabels(_labels(_states_near(box), box)).add_to(fmap)
     _title(fmap, f"Residents within {threshold.label} mi of a site, "
                  f"by {report.query.geography.value}")
     _legend(fmap, threshold.label)
@@ -138,15 +153,53 @@ def _outlines(fmap: folium.Map, features: list[dict]) -> None:
                    interactive=False).add_to(fmap)
 
 
-def _counties_near(west: float, south: float, east: float, north: float) -> list[dict]:
-    """County outlines of every state that reaches into the box around the points."""
-    box = shapely.box(west - CONTEXT_MARGIN_DEG, south - CONTEXT_MARGIN_DEG,
-                      east + CONTEXT_MARGIN_DEG, north + CONTEXT_MARGIN_DEG)
-    outlines = geodata.county_outlines()
-    states = {fips[:2] for fips, outline in outlines.items() if outline.intersects(box)}
+def _around(west: float, south: float, east: float, north: float) -> shapely.Geometry:
+    return shapely.box(west - CONTEXT_MARGIN_DEG, south - CONTEXT_MARGIN_DEG,
+                       east + CONTEXT_MARGIN_DEG, north + CONTEXT_MARGIN_DEG)
+
+
+def _states_near(box: shapely.Geometry) -> set[str]:
+    """FIPS codes of the states that reach into the box."""
+    return {fips for fips, outline in geodata.state_outlines().items()
+            if outline.intersects(box)}
+
+
+def _county_features(states: set[str]) -> list[dict]:
+    """Every county outline of these states, for context around the results."""
     return [{"type": "Feature", "id": fips, "properties": {},
              "geometry": shapely.geometry.mapping(outline)}
-            for fips, outline in outlines.items() if fips[:2] in states]
+            for fips, outline in geodata.county_outlines().items() if fips[:2] in states]
+
+
+def _labels(states: set[str], box: shapely.Geometry) -> list[MapLabel]:
+    """The states and their counties, and the towns inside the box."""
+    west, south, east, north = box.bounds
+
+    def wanted(label: MapLabel) -> bool:
+        if label.kind is LabelKind.CITY:
+            return west <= label.lon <= east and south <= label.lat <= north
+        return label.key[:2] in states
+
+    return [label for label in map_labels(default_geocoder().towns()) if wanted(label)]
+
+
+class _PlaceLabels(MacroElement):
+    """The web map's ``placeLabels`` over this map, after the map's own script."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+LocatorMap.placeLabels({{ this._parent.get_name() }}, {{ this.document }});
+{% endmacro %}""")
+
+    def __init__(self, labels: list[MapLabel]) -> None:
+        super().__init__()
+        self._name = "PlaceLabels"
+        self.document = _script_json(labels_document(labels))
+
+
+def _script_json(value: object) -> str:
+    """JSON that cannot end the script element it sits in, whatever the names hold."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _result_features(answer: NearestAnswer) -> Iterator[dict]:
@@ -204,10 +257,14 @@ def _standalone_html(fmap: folium.Map) -> str:
         if isinstance(element, JSCSSMixin):
             element.default_js = []
             element.default_css = []
-    figure.header.add_child(Element(f"<style>{_leaflet_css()}</style>"), name="leaflet_css",
-                            index=0)
-    figure.header.add_child(Element(f"<script>{_leaflet_js()}</script>"), name="leaflet",
-                            index=0)
+    labels_css = (WEB_STATIC / "css" / "labels.css").read_text(encoding="utf-8")
+    basemap_js = (WEB_STATIC / "js" / "basemap.js").read_text(encoding="utf-8")
+    # Inserted at the top in reverse: Leaflet, then the basemap script, then the styles.
+    for name, markup in (("labels_css", f"<style>{labels_css}</style>"),
+                         ("leaflet_css", f"<style>{_leaflet_css()}</style>"),
+                         ("basemap", f"<script>{basemap_js}</script>"),
+                         ("leaflet", f"<script>{_leaflet_js()}</script>")):
+        figure.header.add_child(Element(markup), name=name, index=0)
     return figure.render()
 
 

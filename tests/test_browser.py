@@ -440,6 +440,7 @@ def test_map_files_open_offline_with_markers_and_choropleth(
     # is some 30 miles from Indiana), and the searched place.
     outlined = sum(1 for c in geodata.counties() if c.state in ("IL", "IN"))
     assert page.locator(".leaflet-overlay-pane path").count() == outlined + 1
+    assert "Joliet" in page.locator(".place-label-city").all_inner_texts()
     page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup'))"
                            ".opacity === '1'")
     page.screenshot(path=ARTIFACTS / "mapfile-nearest.png")
@@ -457,6 +458,8 @@ def test_map_files_open_offline_with_markers_and_choropleth(
         "paths => paths.map(p => p.getAttribute('fill'))")
     assert sorted(fills) == sorted(_share_colour(r.within[0].share) for r in report.rows)
     assert page.locator(".map-legend").is_visible()
+    assert "Illinois" in page.locator(".place-label-state").all_inner_texts()
+    assert "Chicago" in page.locator(".place-label-city").all_inner_texts()
     page.screenshot(path=ARTIFACTS / "mapfile-coverage.png")
     context.close()
     assert blocked == [] and errors == []

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, request
 
 import geodata
-from locator.maplabels import LabelKind, map_labels
+from locator.maplabels import labels_document, map_labels
 from mapfile.leaflet import LEAFLET_DIR
 from web.data import Geocoder, site_data
 
@@ -57,18 +57,9 @@ def basemap_labels():
 
 @lru_cache(maxsize=4)
 def _labels_document(geocoder: Geocoder) -> tuple[bytes, bytes, str]:
-    """Label rows by kind, compact: ``[fips, name, lat, lon]`` for states and counties,
-    ``[name, lat, lon, rank]`` for towns (the map needs no key for them).
-
-    The same for every request to one geocoder (geodata and the ZIP data only change with
-    their packages), so it is built and gzipped once per process.
-    """
-    rows: dict[str, list[list[object]]] = {kind.value: [] for kind in LabelKind}
-    for label in map_labels(geocoder.towns()):
-        point = [round(label.lat, 4), round(label.lon, 4)]
-        rows[label.kind.value].append([label.name, *point, label.rank]
-                                      if label.kind is LabelKind.CITY
-                                      else [label.key, label.name, *point])
+    """The same for every request to one geocoder (geodata and the ZIP data only change
+    with their packages), so it is built and gzipped once per process."""
+    rows = labels_document(map_labels(geocoder.towns()))
     body = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
     return body, gzip.compress(body, compresslevel=9, mtime=0), \
         hashlib.sha256(body).hexdigest()[:16]

@@ -252,5 +252,8 @@
     return box;
   }
 
-  window.LocatorMap = { create: create, baseMap: baseMap, el: el, sitePopup: sitePopup, kindColor: kindColor };
+  window.LocatorMap = {
+    create: create, baseMap: baseMap, el: el, sitePopup: sitePopup, kindColor: kindColor,
+    placeLabels: placeLabels
+  };
 })();
