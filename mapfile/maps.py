@@ -71,20 +71,7 @@ def nearest_map_html(answer: NearestAnswer) -> str:
     box = _around(west, south, east, north)
     states = _states_near(box)
     _outlines(fmap, _county_features(states))
-    searched = _point("query", query.lat, query.lon,
-                      {"title": f"Searched: {query.label}", "lines": []})
-    folium.GeoJson(_feature_collection([searched]), name="Searched place",
-                   on_each_feature=_POPUP_JS,
-                   marker=folium.CircleMarker(radius=8, color="#111111", weight=3,
-                                              fill_color="#ffd400", fill_opacity=1),
-                   ).add_to(fmap)
-    # Numbered like the list: the rank (an integer, never site text) is the icon's html.
-    folium.GeoJson(_feature_collection(_result_features(answer)), name="Results",
-                   on_each_feature=_POPUP_JS,
-                   marker=folium.Marker(icon=folium.DivIcon(class_name="result-marker",
-                                                            icon_size=(26, 26))),
-                   style_function=lambda f: {"html": str(f["properties"]["rank"])},
-                   ).add_to(fmap)
+    _results(fmap, answer)
     fmap.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=13)
     _PlaceLabels(_labels(states, box)).add_to(fmap)
     _title(fmap, f"Nearest to {query.label} (straight-line distances)")
@@ -200,6 +187,25 @@ def _script_json(value: object) -> str:
     """JSON that cannot end the script element it sits in, whatever the names hold."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _results(fmap: folium.Map, answer: NearestAnswer) -> None:
+    """The searched place as a yellow dot; the results numbered as in the list."""
+    query = answer.query
+    searched = _point("query", query.lat, query.lon,
+                      {"title": f"Searched: {query.label}", "lines": []})
+    folium.GeoJson(_feature_collection([searched]), name="Searched place",
+                   on_each_feature=_POPUP_JS,
+                   marker=folium.CircleMarker(radius=8, color="#111111", weight=3,
+                                              fill_color="#ffd400", fill_opacity=1),
+                   ).add_to(fmap)
+    # The rank (an integer, never site text) is the icon's html.
+    folium.GeoJson(_feature_collection(_result_features(answer)), name="Results",
+                   on_each_feature=_POPUP_JS,
+                   marker=folium.Marker(icon=folium.DivIcon(class_name="result-marker",
+                                                            icon_size=(26, 26))),
+                   style_function=lambda f: {"html": str(f["properties"]["rank"])},
+                   ).add_to(fmap)
 
 
 def _result_features(answer: NearestAnswer) -> Iterator[dict]:
