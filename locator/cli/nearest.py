@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     place = default_geocoder().geocode(" ".join(args.query))
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
-                           parameter="output")
+                           code="output_required", parameter="output")
     answer = find_nearest(load_catalog(), place, k=args.k, site_filter=site_filter,
                           within_mi=args.within)
     if args.output is None:
