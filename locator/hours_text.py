@@ -216,7 +216,7 @@ def _resolve_span(start: _Token, end: _Token, after_min: int | None) -> tuple[in
     elif start.meridiem:
         opens_min = _clock(start, start.meridiem)
         closes_min = _first_after(opens_min, end)
-    elif _is_24_hour(start) and _is_24_hour(end):
+    elif _is_24_hour(start) or _is_24_hour(end):
         opens_min, closes_min = _clock24(start), _clock24(end)
     elif 7 <= start.hour <= 11 and after_min is None:
         opens_min = _clock(start, "am")
