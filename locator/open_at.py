@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours, State
@@ -156,16 +157,29 @@ def first_instant_at(wall: datetime, zone: ZoneInfo) -> datetime:
 
 def _offset_change_between(start_utc: datetime, end_utc: datetime,
                            zone: ZoneInfo) -> datetime | None:
-    """The first instant in (start, end] at which the zone's UTC offset differs from start's."""
-    offset = start_utc.astimezone(zone).utcoffset()
-    low = start_utc
-    while low < end_utc:
-        high = min(low + _PROBE_STEP, end_utc)
-        if high.astimezone(zone).utcoffset() != offset:
-            return _first_instant_where(low, high,
-                                        lambda t: t.astimezone(zone).utcoffset() != offset)
-        low = high
+    """The first instant in (start, end] at which the zone's UTC offset changes."""
+    for year in range(start_utc.year, end_utc.year + 1):
+        for change in _offset_changes(zone.key, year):
+            if start_utc < change <= end_utc:
+                return change
     return None
+
+
+@lru_cache(maxsize=1024)
+def _offset_changes(zone_name: str, year: int) -> tuple[datetime, ...]:
+    """The instants in (1 Jan, 1 Jan next year] UTC at which the zone's offset changes."""
+    zone = ZoneInfo(zone_name)
+    changes: list[datetime] = []
+    low, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    offset = low.astimezone(zone).utcoffset()
+    while low < end:
+        high = min(low + _PROBE_STEP, end)
+        if high.astimezone(zone).utcoffset() != offset:
+            changes.append(_first_instant_where(
+                low, high, lambda t, was=offset: t.astimezone(zone).utcoffset() != was))
+            offset = high.astimezone(zone).utcoffset()
+        low = high
+    return tuple(changes)
 
 
 def _first_instant_where(low_utc: datetime, high_utc: datetime, changed) -> datetime:
