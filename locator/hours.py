@@ -66,6 +66,7 @@ class Hours:
 UNKNOWN = Hours(HoursStatus.UNKNOWN)
 
 
+@lru_cache(maxsize=65536)
 def read_hours(text: str) -> Hours:
     """Read hours text: canonical OSM form, the common free-text forms, or kept as text."""
     text = text.strip()

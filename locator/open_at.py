@@ -96,6 +96,15 @@ def opening_at(hours: Hours, zone_name: str, moment: Moment) -> Opening:
                    evaluator.week(local.date()))
 
 
+def is_open_at(hours: Hours, zone_name: str, moment: Moment) -> bool | None:
+    """Only the ``open`` of ``opening_at``, for filtering many sites cheaply."""
+    if not hours.is_structured:
+        return None
+    zone = ZoneInfo(zone_name)
+    local = moment.in_zone(zone)
+    return _Evaluator(hours, zone, local.year).state_at(local)
+
+
 class _Evaluator:
     """The parser's wall-clock schedule for one site, mapped to instants in its zone."""
 
