@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MINUTES_PER_DAY = 24 * 60
+_EVENING_MIN = 18 * 60  # a 24-hour range may pass midnight only from an evening start
 
 _DAY_WORDS: dict[str, tuple[int, ...]] = {
     **{word: (0,) for word in ("monday", "mon", "mo", "m")},
@@ -150,7 +151,7 @@ class _Parser:
         return self._tokens[self._at - 1]
 
     def _skip(self, *kinds: str) -> None:
-        while self._peek() in kinds and self._peek():
+        while self._peek() in kinds:
             self._at += 1
 
     def _group(self) -> _Rule:
@@ -218,6 +219,9 @@ def _resolve_span(start: _Token, end: _Token, after_min: int | None) -> tuple[in
         closes_min = _first_after(opens_min, end)
     elif _is_24_hour(start) or _is_24_hour(end):
         opens_min, closes_min = _clock24(start), _clock24(end)
+        if 0 < closes_min < opens_min < _EVENING_MIN:
+            raise _Unreadable  # "08:00-5:00" is no night shift: a slip of the clock
+
     elif 7 <= start.hour <= 11 and after_min is None:
         opens_min = _clock(start, "am")
         closes_min = _first_after(opens_min, end)

@@ -35,6 +35,7 @@ CONVERTED = [
     ("Mon-Fri 8am-12pm & 1pm-5pm", "Mo-Fr 08:00-12:00,13:00-17:00"),
     # past midnight, around the clock, ranges across the weekend
     ("Mon-Fri 10pm-2am", "Mo-Fr 22:00-02:00"),
+    ("Fri-Sat 20:00-2:00", "Fr,Sa 20:00-02:00"),
     ("Mon-Fri 9am-midnight", "Mo-Fr 09:00-24:00"),
     ("24/7", "24/7"),
     ("Open 24 hours", "24/7"),
@@ -55,6 +56,7 @@ UNREADABLE = [
     "Mon-Fri 9:75-17:00",
     "Mon-Fri 13pm-5pm",
     "Mon-Fri 9am-9am",
+    "Mon-Fri 08:00-5:00",  # 24-hour start, 12-hour end
     "",
 ]
 
