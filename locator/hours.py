@@ -73,7 +73,7 @@ def read_hours(text: str) -> Hours:
     if not text:
         return UNKNOWN
     candidate = text if _is_canonical_form(text) else to_opening_hours(text)
-    if candidate is None:
+    if candidate is None or not _parses(candidate):
         return Hours(HoursStatus.UNREADABLE, text, problem=Unreadable.NOT_RECOGNISED)
     canonical = str(_parsed(candidate))
     problem = _unsupported(canonical)

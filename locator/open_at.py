@@ -11,6 +11,7 @@ zone (a skipped time as the first instant after it, a repeated one as its first 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -191,7 +192,8 @@ def _offset_changes(zone_name: str, year: int) -> tuple[datetime, ...]:
     return tuple(changes)
 
 
-def _first_instant_where(low_utc: datetime, high_utc: datetime, changed) -> datetime:
+def _first_instant_where(low_utc: datetime, high_utc: datetime,
+                         changed: Callable[[datetime], bool]) -> datetime:
     """Bisect (low, high] to the second for the first instant where ``changed`` holds."""
     while high_utc - low_utc > timedelta(seconds=1):
         middle = low_utc + (high_utc - low_utc) / 2
