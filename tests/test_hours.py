@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import holidays
 import pytest
@@ -130,3 +132,14 @@ def test_spelled_out_ph_agrees_with_the_parsers_ph_where_the_calendars_agree(tex
             assert ours.state(moment) == native.state(moment), moment
             compared += 1
     assert compared > 350 * 5
+
+
+def test_the_hours_in_the_example_source_files_are_all_read() -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    texts = [row.get("OpenHour") or row.get("hours") or ""
+             for name in ("careeronestop_example.csv", "sites_example.csv")
+             for row in csv.DictReader(
+                 (fixtures / name).read_text(encoding="utf-8").splitlines())]
+    assert [read_hours(text).status for text in texts if text] == [HoursStatus.STRUCTURED] * 4
+    assert [read_hours(text).canonical for text in texts if text][:2] == [
+        "Mo-Fr 08:00-16:30", "Tu,Th 09:00-15:00"]
