@@ -1,6 +1,6 @@
 """Benchmark: a site's time zone from its point, and open-at evaluation, per site.
 
-Run: .venv/bin/python bench/hours.py [--evaluations 2000] [--data DIR]
+Run: .venv/bin/python bench/hours.py [--evaluations 2000] [--queries 100] [--data DIR]
 
 Imports the IMLS outlets from the public-data folder (default: ../shared/data beside the
 checkout) into a temporary database, then times, in one run and in alternating blocks:
@@ -9,8 +9,12 @@ checkout) into a temporary database, then times, in one run and in alternating b
   counts the sites on which both agree; the total is what a catalog load pays;
 - ``opening_at`` (wall-clock mapping, DST walk, the week) for a few typical schedules at
   random instants, beside the bare parser's ``state`` and ``next_change`` on the same
-  schedule text, which is the floor the wrapper adds to.
-Reports medians in microseconds and ratios.
+  schedule text, which is the floor the wrapper adds to;
+- ``find_nearest`` (k=10) from tract centers: without a moment (the reference), at a
+  moment with the outlets' own hours (PLS gives none: unknown), at a moment with every
+  outlet given weekday hours, and ``open_only`` at a Sunday 03:00 when none is open, which
+  makes it read every outlet in the country.
+Reports medians in microseconds (milliseconds for nearest) and ratios.
 """
 
 from __future__ import annotations
@@ -30,8 +34,11 @@ from _public_data import add_data_option, imported_database, require_data
 from opening_hours import OpeningHours
 
 from locator.hours import read_hours
-from locator.open_at import Moment, opening_at
-from locator.sites import Status
+from locator.open_at import Moment, opening_at, parse_moment
+from locator.places import Place, Precision
+from locator.search import find_nearest
+from locator.sites import Site, Status
+from locator.spatial import Catalog
 from locator.store import Store
 from locator.timezones import zone_name_at
 
@@ -104,6 +111,36 @@ def bench_opening(evaluations: int) -> None:
         print(f"{text:<48} {ours:>14.1f} {floor:>10.1f} {ours / floor:>5.1f}x")
 
 
+def bench_nearest(sites: list[Site], tracts: tuple[np.ndarray, np.ndarray],
+                  queries: int) -> None:
+    rng = np.random.default_rng(2020)
+    picks = rng.choice(len(tracts[0]), size=queries, replace=False)
+    places = [Place("tract", float(tracts[0][i]), float(tracts[1][i]), Precision.POINT)
+              for i in picks]
+    weekday = Catalog(site.replace(hours="Mo-Fr 08:30-17:00; PH off") for site in sites)
+    own = Catalog(sites)
+    wednesday, sunday_night = parse_moment("2027-03-10T10:00"), parse_moment("2027-03-14T03:00")
+    variants = {
+        "no moment (reference)": lambda p: find_nearest(own, p),
+        "at a moment, outlets' own hours": lambda p: find_nearest(own, p, moment=wednesday),
+        "at a moment, weekday hours everywhere": lambda p: find_nearest(weekday, p,
+                                                                        moment=wednesday),
+        "open only, none open (reads all)": lambda p: find_nearest(weekday, p, open_only=True,
+                                                                   moment=sunday_night),
+    }
+    for call in variants.values():  # warm the catalogs' indexes, zones and caches
+        call(places[0])
+    timings: dict[str, list[float]] = {name: [] for name in variants}
+    for block in range(0, len(places), BLOCK // 10):
+        for name, call in variants.items():
+            timings[name] += [time_us(call, p) / 1000 for p in places[block:block + BLOCK // 10]]
+    reference = statistics.median(timings["no moment (reference)"])
+    print(f"{'nearest k=10':<40} {'ms':>8} {'ratio':>6}")
+    for name, values in timings.items():
+        median = statistics.median(values)
+        print(f"{name:<40} {median:>8.3f} {median / reference:>5.1f}x")
+
+
 def _bare(oh: OpeningHours, local: datetime) -> None:
     oh.state(local)
     oh.next_change(local)
@@ -112,13 +149,16 @@ def _bare(oh: OpeningHours, local: datetime) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=2000)
+    parser.add_argument("--queries", type=int, default=100)
     add_data_option(parser)
     args = parser.parse_args()
     require_data(args.data)
     with imported_database(args.data) as url, Store(url) as store:
         sites = store.sites(statuses=[Status.APPROVED])
+        tracts = store.population("tract")
     bench_zones([(site.lat, site.lon) for site in sites])
     bench_opening(args.evaluations)
+    bench_nearest(sites, (tracts.lat, tracts.lon), args.queries)
     return 0
 
 

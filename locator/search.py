@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
+import numpy as np
+from numpy.typing import NDArray
+
+from locator.geo import haversine_mi
 from locator.hours import Hours, read_hours
 from locator.open_at import Moment, Opening, is_open_at, opening_at
 from locator.places import Place
 from locator.sites import PUBLIC, Site, SiteFilter, parse_kinds, parse_program
-from locator.spatial import Catalog, Nearby, check_query
+from locator.spatial import Catalog, Nearby, SiteIndex, check_query
 
 DEFAULT_K = 10
 
@@ -64,17 +69,45 @@ def find_nearest(catalog: Catalog, place: Place, *, k: int = DEFAULT_K,
 
 def _nearest_open(catalog: Catalog, place: Place, *, k: int, site_filter: SiteFilter,
                   within_mi: float | None, moment: Moment) -> list[Nearby]:
-    """The ``k`` nearest sites open at the moment, asking the index for ever more."""
+    """The ``k`` nearest sites open at the moment.
+
+    The open ones may be anywhere (at night, none nearby), so rather than asking the
+    index for ever more neighbours, each distinct (hours, zone) pair is evaluated once
+    and the distance to every open site computed in one array operation.
+    """
     check_query(place.lat, place.lon, k, within_mi)
     index = catalog.index(site_filter)
-    asked = k
-    while True:
-        candidates = index.nearest(place.lat, place.lon, k=asked, within_mi=within_mi)
-        found = [n for n in candidates
-                 if is_open_at(site_hours(n.site), catalog.zone_name(n.site.id), moment)]
-        if len(found) >= k or len(candidates) < asked:
-            return found[:k]
-        asked *= 4
+    groups = _hours_groups(catalog, index)
+    group_open = np.array([is_open_at(hours, zone_name, moment) is True
+                           for hours, zone_name in groups.keys], dtype=bool)
+    positions = np.flatnonzero(group_open[groups.of_site])
+    distance_mi = haversine_mi(place.lat, place.lon, index.lat[positions], index.lon[positions])
+    # Index positions follow site ids, so ties are settled by id as everywhere else.
+    ranked = np.lexsort((positions, distance_mi))
+    if within_mi is not None:
+        ranked = ranked[distance_mi[ranked] <= within_mi]
+    return [Nearby(index.sites[positions[i]], float(distance_mi[i])) for i in ranked[:k]]
+
+
+@dataclass(frozen=True, slots=True)
+class _HoursGroups:
+    """The distinct (hours, zone name) pairs of an index's sites, and each site's pair."""
+
+    keys: tuple[tuple[Hours, str], ...]
+    of_site: NDArray[np.intp]
+
+
+_GROUPS: WeakKeyDictionary[SiteIndex, _HoursGroups] = WeakKeyDictionary()
+
+
+def _hours_groups(catalog: Catalog, index: SiteIndex) -> _HoursGroups:
+    groups = _GROUPS.get(index)
+    if groups is None:
+        ids: dict[tuple[Hours, str], int] = {}
+        of_site = np.array([ids.setdefault((site_hours(site), catalog.zone_name(site.id)),
+                                           len(ids)) for site in index.sites], dtype=np.intp)
+        groups = _GROUPS[index] = _HoursGroups(tuple(ids), of_site)
+    return groups
 
 
 def site_hours(site: Site) -> Hours:

@@ -111,16 +111,27 @@ def test_bad_moment_or_open_is_a_400_naming_it(client: FlaskClient, args: dict[s
     assert response.get_json()["parameter"] == parameter
 
 
+@pytest.mark.parametrize("within_mi", [None, 300.0])
 @pytest.mark.parametrize("at", ["2027-03-10T10:00", "2027-03-10T18:00", "2027-03-10T23:30Z",
                                 "2027-03-13T10:00", "2027-11-25T10:00"])
-def test_open_only_matches_a_brute_force_filter_of_every_site(at: str) -> None:
+def test_open_only_matches_a_brute_force_filter_of_every_site(at: str,
+                                                             within_mi: float | None) -> None:
     catalog, moment = Catalog(SITES), parse_moment(at)
-    answer = find_nearest(catalog, SPRINGFIELD, k=3, moment=moment, open_only=True)
+    answer = find_nearest(catalog, SPRINGFIELD, k=3, moment=moment, open_only=True,
+                          within_mi=within_mi)
     ranked = sorted((float(haversine_mi(SPRINGFIELD.lat, SPRINGFIELD.lon, s.lat, s.lon)), s.id)
                     for s in SITES
                     if is_open_at(read_hours(s.hours), catalog.zone_name(s.id), moment))
+    ranked = [(d, site_id) for d, site_id in ranked if within_mi is None or d <= within_mi]
     assert [n.site.id for n in answer.results] == [site_id for _, site_id in ranked[:3]]
+    assert [n.distance_mi for n in answer.results] == [d for d, _ in ranked[:3]]
     assert all(opening.open is True for opening in answer.openings)
+
+
+def test_open_only_over_no_sites_is_empty() -> None:
+    answer = find_nearest(Catalog([]), SPRINGFIELD, moment=parse_moment("2027-03-10T10:00"),
+                          open_only=True)
+    assert (answer.results, answer.openings) == ((), ())
 
 
 def test_cli_nearest_at_and_open(db_url: str, monkeypatch: pytest.MonkeyPatch,
