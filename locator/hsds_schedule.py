@@ -122,7 +122,7 @@ def _structured_rows(hours: Hours, holiday_years: tuple[int, ...]) -> list[dict[
             if days:
                 weekly.update(dict.fromkeys(_days(days), _spans(match["what"])))
             rows.extend(_holiday_rows(_spans(match["what"]), holiday_years))
-        elif (match := _DATED_RULE.match(rule)) and stage in (0, 1, 2):
+        elif match := _DATED_RULE.match(rule):
             stage = 2
             rows.extend(_dated_rows(match))
         else:
