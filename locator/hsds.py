@@ -107,12 +107,19 @@ TAXONOMIES = (KIND_TAXONOMY, PROGRAM_TAXONOMY, RECORD_TAXONOMY)
 
 SITE_ID, VINTAGE, COUNTY_FIPS, COUNTY_SOURCE = "site_id", "vintage", "county_fips", \
     "county_source"
+STREET, CITY, STATE, ZIP = "street", "city", "state", "zip"
+_PARTIAL = ("Part of an address too incomplete for an HSDS address, which needs street, "
+            "city, state and postal code: ")
 _RECORD_DESCRIPTIONS = {
     SITE_ID: "The locator's permanent id of the place.",
     VINTAGE: "The edition of the source file the place was last imported from (e.g. FY2021).",
     COUNTY_FIPS: "The 5-digit county FIPS code of the place.",
     COUNTY_SOURCE: "Where the county came from: source (the source file) or "
                    "point_in_polygon (found from the point).",
+    STREET: _PARTIAL + "the street address.",
+    CITY: _PARTIAL + "the city.",
+    STATE: _PARTIAL + "the USPS state abbreviation.",
+    ZIP: _PARTIAL + "the ZIP code.",
 }
 _PROGRAM_GROUPS = {"wioa_core": "WIOA core program", "required_partner":
                    "Required partner program", "library_service": "Library service"}
@@ -223,13 +230,17 @@ def location_fields(site: Site) -> JsonObject:
 
 
 def addresses(site: Site) -> list[JsonObject]:
-    """The physical address, when the site has any part of one. HSDS requires every part;
-    a part the site lacks stays empty rather than being made up."""
-    if not (site.address or site.city or site.zip):
+    """The physical address, when the site has every part HSDS requires of one (an
+    incomplete one is kept in ``location_attributes`` instead of being made up)."""
+    if not _complete_address(site):
         return []
     return [{"id": _uuid("address", site.id), "location_id": location_id(site.id),
              "address_1": site.address, "city": site.city, "state_province": site.state,
              "postal_code": site.zip, "country": COUNTRY, "address_type": "physical"}]
+
+
+def _complete_address(site: Site) -> bool:
+    return all((site.address, site.city, site.state, site.zip))
 
 
 def phones(site: Site) -> list[JsonObject]:
@@ -260,7 +271,10 @@ def service_attributes(site: Site) -> list[JsonObject]:
 
 
 def location_attributes(site: Site) -> list[JsonObject]:
-    values = ((COUNTY_FIPS, site.county_fips), (COUNTY_SOURCE, site.county_source.value))
+    values = [(COUNTY_FIPS, site.county_fips), (COUNTY_SOURCE, site.county_source.value)]
+    if not _complete_address(site):
+        values += [(STREET, site.address), (CITY, site.city), (STATE, site.state),
+                   (ZIP, site.zip)]
     return [_attribute(site.id, "location", location_id(site.id), RECORD_TERMS[code], value)
             for code, value in values if value]
 
@@ -284,7 +298,9 @@ def site_from_service(item: Mapping[str, Any], *, source: str = "") -> Site:
     place = _only_location(item)
     attributes = _codes(item.get("attributes")) | _codes(place.get("attributes"))
     site_id = attributes.get(SITE_ID) or f"hsds-{_text(item, 'id')}"
-    address = _first(place.get("addresses"))
+    address = _first(place.get("addresses")) or {
+        "address_1": attributes.get(STREET), "city": attributes.get(CITY),
+        "state_province": attributes.get(STATE), "postal_code": attributes.get(ZIP)}
     status = _text(item, "status") or ACTIVE
     return Site(
         id=site_id, name=_text(item, "name"), kind=_kind(attributes),

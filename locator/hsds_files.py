@@ -153,6 +153,7 @@ TABLES_BY_NAME = {table.name: table for table in TABLES}
 def write_json(sites: Iterable[Site], path: Path) -> int:
     """Write the services of ``sites`` as one JSON array; returns how many."""
     services = [hsds.service(site) for site in sites]
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(services, option=orjson.OPT_INDENT_2))
     return len(services)
 
