@@ -1,0 +1,246 @@
+"""The directory as the Open Referral HSDS 3.0 API profile, read-only, under ``/hsds/``.
+
+Only approved places are served: the views read the same catalog as the search page
+(``web.data.site_data``), which never holds another kind. Objects are those of
+``locator.hsds``; lists are HSDS pages (``total_items``, ``total_pages``, ``page_number``,
+``size``, ``first_page``, ``last_page``, ``empty``, ``contents``). Bad parameters answer
+400 in the API's error shape, unknown ids 404.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from flask import Blueprint, jsonify, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from locator import hsds
+from locator.errors import InvalidInput, NotFound
+from locator.geo import KM_PER_MI
+from locator.sites import PROGRAMS_BY_SLUG, Site
+from locator.spatial import Catalog
+from web import hsds_openapi, params
+from web.data import site_data
+
+bp = Blueprint("hsds", __name__, url_prefix="/hsds")
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000
+M_PER_MI = KM_PER_MI * 1000
+PROFILE_URL = "https://docs.openreferral.org/en/latest/hsds/"
+_POSTCODE = re.compile(r"(\d{5})(?:-\d{4})?")
+T = TypeVar("T")
+
+
+@bp.get("/")
+def about():
+    return jsonify({"version": hsds.HSDS_VERSION, "profile": PROFILE_URL,
+                    "openapi_url": url_for(".openapi_document", _external=True)})
+
+
+@bp.get("/services")
+def services():
+    query = _list_query(request.args)
+    found = [s for s in _directory().sites if query.accepts(s)]
+    return jsonify(_page(found, query, hsds.service))
+
+
+@bp.get("/services/<service_id>")
+def service(service_id: str):
+    return jsonify(hsds.service(_directory().site("service", service_id)))
+
+
+@bp.get("/organizations")
+def organizations():
+    query = _list_query(request.args)
+    found = [o for o in _directory().organizations
+             if query.matches_words(o["name"], o["description"])]
+    return jsonify(_page(found, query, lambda o: o))
+
+
+@bp.get("/organizations/<organization_id>")
+def organization(organization_id: str):
+    sites = _directory().by_organization.get(organization_id)
+    if not sites:
+        raise NotFound(f"no organization with id {organization_id!r}")
+    return jsonify({**hsds.organization(sites[0]),
+                    "services": [hsds.service_fields(s) for s in sites]})
+
+
+@bp.get("/service_at_locations")
+def service_at_locations():
+    query = _list_query(request.args)
+    sites = _near_postcode(request.args) or _directory().sites
+    found = [s for s in sites if query.accepts(s)]
+    return jsonify(_page(found, query, _service_at_location))
+
+
+@bp.get("/service_at_locations/<link_id>")
+def service_at_location(link_id: str):
+    return jsonify(_service_at_location(_directory().site("service_at_location", link_id)))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(hsds_openapi.document(hsds_openapi.Limits(
+        default_per_page=DEFAULT_PER_PAGE, max_per_page=MAX_PER_PAGE, max_page=MAX_PAGE)))
+
+
+def _service_at_location(site: Site) -> dict[str, Any]:
+    return {**hsds.service_at_location(site), "service": hsds.service_fields(site)}
+
+
+# -- the directory of one catalog ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Directory:
+    """The approved sites in id order, and the look-ups from HSDS ids to them."""
+
+    sites: tuple[Site, ...]
+    by_id: dict[str, dict[str, Site]]  # object kind -> HSDS id -> site
+    by_organization: dict[str, list[Site]]
+    organizations: tuple[dict[str, Any], ...]
+
+    def site(self, kind: str, object_id: str) -> Site:
+        found = self.by_id[kind].get(object_id)
+        if found is None:
+            raise NotFound(f"no {kind} with id {object_id!r}")
+        return found
+
+
+def _directory() -> Directory:
+    return _directory_of(site_data().catalog())
+
+
+@lru_cache(maxsize=2)
+def _directory_of(catalog: Catalog) -> Directory:
+    # Keyed on the catalog object itself: a reloaded catalog (the store changed) is a new
+    # key, so the ids are rebuilt exactly when the sites are.
+    sites = tuple(sorted(catalog.sites.values(), key=lambda s: s.id))
+    by_organization: dict[str, list[Site]] = {}
+    for site in sites:
+        by_organization.setdefault(hsds.organization_id(site), []).append(site)
+    return Directory(
+        sites=sites,
+        by_id={"service": {hsds.service_id(s.id): s for s in sites},
+               "service_at_location": {hsds.service_at_location_id(s.id): s for s in sites}},
+        by_organization=by_organization,
+        organizations=tuple(hsds.organizations(sites)),
+    )
+
+
+# -- parameters ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListQuery:
+    page: int
+    per_page: int
+    words: tuple[str, ...]
+    modified_after: date | None
+
+    def accepts(self, site: Site) -> bool:
+        if self.modified_after is not None and not (
+                site.last_verified and date.fromisoformat(site.last_verified)
+                >= self.modified_after):
+            return False
+        return self.matches_words(site.name, site.organization, site.address, site.city,
+                                  site.state, site.zip, site.kind.label,
+                                  *(PROGRAMS_BY_SLUG[p].label for p in site.programs
+                                    if p in PROGRAMS_BY_SLUG))
+
+    def matches_words(self, *texts: str) -> bool:
+        if not self.words:
+            return True
+        haystack = " ".join(texts).casefold()
+        return all(word in haystack for word in self.words)
+
+
+def _list_query(args: MultiDict[str, str]) -> ListQuery:
+    return ListQuery(
+        page=params.integer(args, "page", default=1, low=1, high=MAX_PAGE),
+        per_page=params.integer(args, "per_page", default=DEFAULT_PER_PAGE, low=1,
+                                high=MAX_PER_PAGE),
+        words=tuple(_search_text(args).casefold().split()),
+        modified_after=_modified_after(args),
+    )
+
+
+def _search_text(args: MultiDict[str, str]) -> str:
+    text = " ".join(args.get("search", "").split())
+    if len(text) > params.MAX_QUERY_CHARS:
+        raise InvalidInput(f"search is too long (at most {params.MAX_QUERY_CHARS} "
+                           "characters)", parameter="search")
+    return text
+
+
+def _modified_after(args: MultiDict[str, str]) -> date | None:
+    """The day of an ISO 8601 date or date-time. Services carry the date their details were
+    last verified (``assured_date``), so that is what is compared."""
+    raw = args.get("modified_after", "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"modified_after must be an ISO 8601 date or date-time "
+                           f"(2026-01-31 or 2026-01-31T09:00:00Z), got {raw!r}",
+                           parameter="modified_after") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date()
+
+
+def _near_postcode(args: MultiDict[str, str]) -> Sequence[Site] | None:
+    """Sites at the postcode, or within ``proximity`` metres of its centre (nearest first);
+    None when no postcode is asked for."""
+    raw = args.get("postcode", "").strip()
+    proximity_m = _proximity_m(args)
+    if not raw:
+        if proximity_m is not None:
+            raise InvalidInput("proximity needs a postcode to measure from",
+                               parameter="proximity")
+        return None
+    matched = _POSTCODE.fullmatch(raw)
+    if matched is None:
+        raise InvalidInput(f"postcode must be a 5-digit ZIP code, got {raw!r}",
+                           parameter="postcode")
+    code = matched.group(1)
+    if proximity_m is None:
+        return [s for s in _directory().sites if s.zip == code]
+    try:
+        centre = site_data().place(code)
+    except InvalidInput as error:
+        raise InvalidInput(str(error), parameter="postcode") from error
+    nearby = site_data().catalog().within(centre.lat, centre.lon, proximity_m / M_PER_MI)
+    return [n.site for n in nearby]
+
+
+def _proximity_m(args: MultiDict[str, str]) -> float | None:
+    raw = args.get("proximity", "").strip()
+    if not raw:
+        return None
+    value = params.number(args, "proximity", low=0, high=math.inf)
+    if value <= 0:
+        raise InvalidInput(f"proximity must be a positive number of metres, got {raw!r}",
+                           parameter="proximity")
+    return value
+
+
+# -- pages --------------------------------------------------------------------------------
+
+def _page(items: Sequence[T], query: ListQuery,
+             render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    total_pages = math.ceil(len(items) / query.per_page)
+    start = (query.page - 1) * query.per_page
+    chunk = items[start:start + query.per_page]
+    return {"total_items": len(items), "total_pages": total_pages,
+            "page_number": query.page, "size": len(chunk), "first_page": query.page == 1,
+            "last_page": query.page >= total_pages, "empty": not chunk,
+            "contents": [render(item) for item in chunk]}
