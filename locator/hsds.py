@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from locator.sites import (
@@ -59,6 +59,10 @@ def _namespace(table: str) -> uuid.UUID:
     return uuid.uuid5(PROJECT_NAMESPACE, table)
 
 
+# Mapping one site asks for its service, location and organization ids several times
+# each (every nested object names its parents), and a uuid5 costs a few microseconds; the
+# cache holds the ids of the last few thousand sites and of every taxonomy term.
+@lru_cache(maxsize=65_536)
 def _uuid(table: str, key: str) -> str:
     return str(uuid.uuid5(_namespace(table), key))
 
@@ -91,7 +95,7 @@ class Term:
     def to_json(self) -> JsonObject:
         return {"id": self.id, "code": self.code, "name": self.name,
                 "description": self.description, "taxonomy": self.taxonomy.name,
-                "taxonomy_id": self.taxonomy.id, "taxonomy_detail": self.taxonomy.to_json()}
+                "taxonomy_id": self.taxonomy.id}
 
 
 KIND_TAXONOMY = Taxonomy("workforce_locator_kinds", "Workforce locator site kinds",

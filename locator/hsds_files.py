@@ -154,7 +154,7 @@ def write_json(sites: Iterable[Site], path: Path) -> int:
     """Write the services of ``sites`` as one JSON array; returns how many."""
     services = [hsds.service(site) for site in sites]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(services, option=orjson.OPT_INDENT_2))
+    path.write_bytes(orjson.dumps(services))
     return len(services)
 
 

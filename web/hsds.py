@@ -48,8 +48,7 @@ def about():
 @bp.get("/services")
 def services():
     query = _list_query(request.args)
-    found = [s for s in _directory().sites if query.accepts(s)]
-    return jsonify(_page(found, query, hsds.service))
+    return jsonify(_page(_directory().matching(query), query, hsds.service))
 
 
 @bp.get("/services/<service_id>")
@@ -61,7 +60,7 @@ def service(service_id: str):
 def organizations():
     query = _list_query(request.args)
     found = [o for o in _directory().organizations
-             if query.matches_words(o["name"], o["description"])]
+             if query.matches(f"{o['name']} {o['description']}".casefold())]
     return jsonify(_page(found, query, lambda o: o))
 
 
@@ -77,9 +76,8 @@ def organization(organization_id: str):
 @bp.get("/service_at_locations")
 def service_at_locations():
     query = _list_query(request.args)
-    sites = _near_postcode(request.args) or _directory().sites
-    found = [s for s in sites if query.accepts(s)]
-    return jsonify(_page(found, query, _service_at_location))
+    near = _near_postcode(request.args)
+    return jsonify(_page(_directory().matching(query, near), query, _service_at_location))
 
 
 @bp.get("/service_at_locations/<link_id>")
@@ -107,6 +105,16 @@ class Directory:
     by_id: dict[str, dict[str, Site]]  # object kind -> HSDS id -> site
     by_organization: dict[str, list[Site]]
     organizations: tuple[dict[str, Any], ...]
+    texts: dict[str, str]  # site id -> what ``search`` looks in, case-folded
+
+    def matching(self, query: ListQuery, sites: Sequence[Site] | None = None,
+                 ) -> Sequence[Site]:
+        """The sites (all, or those given, in their order) the query's filters keep."""
+        candidates = self.sites if sites is None else sites
+        if not query.words and query.modified_after is None:
+            return candidates
+        return [s for s in candidates
+                if query.verified_in_time(s) and query.matches(self.texts[s.id])]
 
     def site(self, kind: str, object_id: str) -> Site:
         found = self.by_id[kind].get(object_id)
@@ -133,7 +141,14 @@ def _directory_of(catalog: Catalog) -> Directory:
                "service_at_location": {hsds.service_at_location_id(s.id): s for s in sites}},
         by_organization=by_organization,
         organizations=tuple(hsds.organizations(sites)),
+        texts={s.id: _searched_text(s) for s in sites},
     )
+
+
+def _searched_text(site: Site) -> str:
+    programs = (PROGRAMS_BY_SLUG[p].label for p in site.programs if p in PROGRAMS_BY_SLUG)
+    return " ".join((site.name, site.organization, site.address, site.city, site.state,
+                     site.zip, site.kind.label, *programs)).casefold()
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -145,21 +160,12 @@ class ListQuery:
     words: tuple[str, ...]
     modified_after: date | None
 
-    def accepts(self, site: Site) -> bool:
-        if self.modified_after is not None and not (
-                site.last_verified and date.fromisoformat(site.last_verified)
-                >= self.modified_after):
-            return False
-        return self.matches_words(site.name, site.organization, site.address, site.city,
-                                  site.state, site.zip, site.kind.label,
-                                  *(PROGRAMS_BY_SLUG[p].label for p in site.programs
-                                    if p in PROGRAMS_BY_SLUG))
+    def verified_in_time(self, site: Site) -> bool:
+        return self.modified_after is None or bool(
+            site.last_verified and date.fromisoformat(site.last_verified) >= self.modified_after)
 
-    def matches_words(self, *texts: str) -> bool:
-        if not self.words:
-            return True
-        haystack = " ".join(texts).casefold()
-        return all(word in haystack for word in self.words)
+    def matches(self, folded_text: str) -> bool:
+        return all(word in folded_text for word in self.words)
 
 
 def _list_query(args: MultiDict[str, str]) -> ListQuery:
