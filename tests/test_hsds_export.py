@@ -330,3 +330,16 @@ def test_the_national_package_passes_frictionless_with_the_official_schemas(
         national_export: tuple[Path, Path]) -> None:
     package = national_export[1]
     assert frictionless_errors(package, official_descriptor_for(package)) == []
+
+
+def test_an_export_beside_the_files_it_came_from_is_passed_over(
+        round_trip_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JSON and the package hold the same sources and vintages: one of each is read."""
+    folder = tmp_path / "both"
+    export(round_trip_db, monkeypatch, "json", folder / "services.json")
+    export(round_trip_db, monkeypatch, "csv", folder / "package")
+    back, report = imported(folder, tmp_path)
+    assert {s.id: s for s in back} == {s.id: s for s in ROUND_TRIP_SITES}
+    assert sorted(r.source for r in report.results) == ["careeronestop", "file:sites.csv"]
+    same = [why for _, why in report.passed_over if why.startswith("same source and vintage")]
+    assert len(same) == 2

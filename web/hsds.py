@@ -232,7 +232,7 @@ def _proximity_m(args: MultiDict[str, str]) -> float | None:
     raw = args.get("proximity", "").strip()
     if not raw:
         return None
-    value = params.number(args, "proximity", low=0, high=math.inf)
+    value = params.number(args, "proximity", low=-math.inf, high=math.inf)
     if value <= 0:
         raise InvalidInput(f"proximity must be a positive number of metres, got {raw!r}",
                            parameter="proximity")

@@ -159,13 +159,15 @@ def _checked(site: Site) -> Site:
     f.required(row, "name")
     f.latitude(row, "lat")
     f.longitude(row, "lon")
-    return site.replace(
-        state=f.state(site.state, "state_province"),
-        zip=f.zip5(site.zip, "postal_code"),
-        county_fips=f.county_fips(site.county_fips),
-        website=f.web_address(site.website, "url"),
-        last_verified=f.iso_date(site.last_verified, "assured_date"),
-    )
+    cleaned = {
+        "state": f.state(site.state, "state_province"),
+        "zip": f.zip5(site.zip, "postal_code"),
+        "county_fips": f.county_fips(site.county_fips),
+        "website": f.web_address(site.website, "url"),
+        "last_verified": f.iso_date(site.last_verified, "assured_date"),
+    }
+    changed = {name: value for name, value in cleaned.items() if value != getattr(site, name)}
+    return site.replace(**changed) if changed else site
 
 
 def fields() -> frozenset[str]:
