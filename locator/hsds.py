@@ -128,7 +128,7 @@ _RECORD_DESCRIPTIONS = {
 _PROGRAM_GROUPS = {"wioa_core": "WIOA core program", "required_partner":
                    "Required partner program", "library_service": "Library service"}
 
-KIND_TERMS = {kind: Term(KIND_TAXONOMY, kind.value, label, f"The place is a {label.lower()}.")
+KIND_TERMS = {kind: Term(KIND_TAXONOMY, kind.value, label, f"The place is: {label}.")
               for kind, label in KIND_LABELS.items()}
 PROGRAM_TERMS = {p.slug: Term(PROGRAM_TAXONOMY, p.slug, p.label, _PROGRAM_GROUPS[p.group])
                  for p in PROGRAMS}
@@ -320,7 +320,7 @@ def site_from_service(item: Mapping[str, Any], *, source: str = "") -> Site:
         status=Status.APPROVED if status in STATUSES_LISTED else Status.RETIRED,
         temporarily_closed=status == TEMPORARILY_CLOSED,
         source=_text(place, "external_identifier_type") or source,
-        source_id=_text(place, "external_identifier") or site_id,
+        source_id=_text(place, "external_identifier"),
         vintage=attributes.get(VINTAGE, ""), last_verified=_text(item, "assured_date"),
     )
 

@@ -163,13 +163,21 @@ def write_package(sites: Iterable[Site], folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     rows = table_rows(sites)
     for table in TABLES:
-        with (folder / table.path).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=table.columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows[table.name])
+        (folder / table.path).write_bytes(table_csv(table, rows[table.name]))
     (folder / PACKAGE_FILE).write_text(json.dumps(package_descriptor(), indent=2) + "\n",
                                        encoding="utf-8")
     return len(rows["service"])
+
+
+def table_csv(table: Table, rows: Iterable[JsonObject]) -> bytes:
+    """One table as UTF-8 CSV. Lines end in CRLF (RFC 4180) because the csv module quotes
+    a cell holding any line-end character only when that character ends its lines: with
+    bare LF endings a cell holding CR would be written unquoted and could not be read."""
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=table.columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
 
 
 def package_descriptor() -> JsonObject:
@@ -244,7 +252,7 @@ def services_from_package(descriptor: JsonObject, read: Callable[[str], bytes | 
 def _csv_table(data: bytes | None) -> list[JsonObject] | None:
     if data is None:
         return None
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
     return [{k: v for k, v in row.items() if v not in ("", None)} for row in reader]
 
 

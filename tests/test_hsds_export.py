@@ -161,7 +161,7 @@ def test_the_package_has_one_csv_per_table_named_as_the_specification_names_them
     for resource in ours["resources"]:
         spec = official[resource["name"]]
         assert resource["path"] == spec["path"]
-        header = (tmp_path / resource["path"]).read_text(encoding="utf-8").split("\n", 1)[0]
+        header = (tmp_path / resource["path"]).read_text(encoding="utf-8").splitlines()[0]
         assert header.split(",") == [f["name"] for f in spec["schema"]["fields"]]
     assert {p.name for p in tmp_path.glob("*.csv")} == {r["path"] for r in ours["resources"]}
 
@@ -318,9 +318,9 @@ def test_frictionless_reports_a_broken_package(tmp_path: Path,
     folder = tmp_path / "package"
     export(make_db(tmp_path), monkeypatch, "csv", folder)
     services = folder / "services.csv"
-    header, first, rest = services.read_text(encoding="utf-8").split("\n", 2)
+    header, first, rest = services.read_bytes().decode("utf-8").split("\r\n", 2)
     broken = first.replace(first.split(",")[1], str(uuid.uuid4()))
-    services.write_text("\n".join([header, broken, rest]), encoding="utf-8")
+    services.write_bytes("\r\n".join([header, broken, rest]).encode("utf-8"))
     found = frictionless_errors(folder, official_descriptor_for(folder))
     assert any("foreign" in line.lower() for line in found), found
 
