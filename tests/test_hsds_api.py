@@ -4,6 +4,7 @@ reference, 400 for bad parameters, and no pending or retired place anywhere."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from web_sites import HIDDEN_IDS, PUBLIC_SITES, SITES, make_db
 
 from locator import hsds
 from locator.geo import haversine_mi
-from locator.sites import Kind, Site, Status
+from locator.sites import PROGRAMS, Kind, Site, Status
 from locator.store import Store
 from web import create_app
 from web.data import site_data
@@ -78,8 +79,7 @@ def test_root_names_the_version_the_profile_and_a_served_openapi_document(
 
 
 def test_every_hsds_route_is_in_the_openapi_document(app: Flask, client: FlaskClient) -> None:
-    routes = {rule.rule.replace("<service_id>", "{id}").replace("<organization_id>", "{id}")
-              .replace("<link_id>", "{id}")
+    routes = {re.sub(r"<\w+>", "{id}", rule.rule)
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/hsds/")}
     assert routes == set(get_json(client, "/hsds/openapi.json")["paths"])
 
@@ -122,6 +122,43 @@ def test_service_at_locations_list_and_one_validate(client: FlaskClient) -> None
         one = get_json(client, f"/hsds/service_at_locations/{link['id']}")
         assert errors("compiled/service_at_location.json", one) == []
         assert one["location"]["location_type"] == "physical"
+
+
+def test_taxonomies_and_their_terms_validate_and_name_every_kind_and_program(
+        client: FlaskClient) -> None:
+    taxonomies = every_page(client, "/hsds/taxonomies")
+    assert {t["id"] for t in taxonomies} == {t.id for t in hsds.TAXONOMIES}
+    for taxonomy in taxonomies:
+        assert errors("taxonomy.json", taxonomy) == []
+        assert get_json(client, f"/hsds/taxonomies/{taxonomy['id']}") == taxonomy
+    terms = every_page(client, "/hsds/taxonomy_terms")
+    for term in terms:
+        assert errors("taxonomy_term.json", term) == []
+        assert get_json(client, f"/hsds/taxonomy_terms/{term['id']}") == term
+    kinds = every_page(client, f"/hsds/taxonomy_terms?taxonomy_id={hsds.KIND_TAXONOMY.id}")
+    assert {t["code"] for t in kinds} == {k.value for k in Kind}
+    assert {t["code"] for t in terms} >= {p.slug for p in PROGRAMS}
+
+
+@pytest.mark.parametrize("term", [hsds.KIND_TERMS[Kind.LIBRARY], hsds.PROGRAM_TERMS["wifi"],
+                                  hsds.PROGRAM_TERMS["title_i_adult"]])
+def test_services_with_a_term_are_the_sites_of_that_kind_or_program(
+        client: FlaskClient, term: hsds.Term) -> None:
+    found = {s["id"] for s in every_page(client,
+                                          f"/hsds/services?taxonomy_term_id={term.id}")}
+    expected = {hsds.service_id(s.id) for s in APPROVED
+                if term.code in (s.kind.value, *s.programs)}
+    assert found == expected and expected
+
+
+def test_taxonomy_and_organization_filters_match_a_reference(client: FlaskClient) -> None:
+    with_programs = {s["id"] for s in every_page(
+        client, f"/hsds/services?taxonomy_id={hsds.PROGRAM_TAXONOMY.id}")}
+    assert with_programs == {hsds.service_id(s.id) for s in APPROVED if s.programs}
+    site = APPROVED[0]
+    links = every_page(client, "/hsds/service_at_locations?organization_id="
+                               f"{hsds.organization_id(site)}")
+    assert [link["service_id"] for link in links] == [hsds.service_id(site.id)]
 
 
 @pytest.mark.parametrize("proximity_m", [100.0, 2_500.0, 20_000.0, 80_000.0])
@@ -204,7 +241,7 @@ def test_pending_and_retired_places_are_nowhere_under_hsds(client: FlaskClient) 
 
 def test_unknown_ids_answer_404_in_the_error_shape(client: FlaskClient) -> None:
     for url in ("/hsds/services/x", "/hsds/organizations/x", "/hsds/service_at_locations/x",
-                "/hsds/no_such_table"):
+                "/hsds/taxonomies/x", "/hsds/taxonomy_terms/x", "/hsds/no_such_table"):
         answer = get_json(client, url, status=404)
         assert answer["error"] == "not_found" and answer["detail"]
 

@@ -85,6 +85,38 @@ def service_at_location(link_id: str):
     return jsonify(_service_at_location(_directory().site("service_at_location", link_id)))
 
 
+@bp.get("/taxonomies")
+def taxonomies():
+    query = _list_query(request.args)
+    found = [t for t in hsds.TAXONOMIES if query.matches(f"{t.name} {t.description}".casefold())]
+    return jsonify(_page(found, query, hsds.Taxonomy.to_json))
+
+
+@bp.get("/taxonomies/<taxonomy_id>")
+def taxonomy(taxonomy_id: str):
+    found = next((t for t in hsds.TAXONOMIES if t.id == taxonomy_id), None)
+    if found is None:
+        raise NotFound(f"no taxonomy with id {taxonomy_id!r}")
+    return jsonify(found.to_json())
+
+
+@bp.get("/taxonomy_terms")
+def taxonomy_terms():
+    query = _list_query(request.args)
+    found = [t for t in hsds.TERMS
+             if query.taxonomy_id in (None, t.taxonomy.id)
+             and query.matches(f"{t.code} {t.name} {t.description}".casefold())]
+    return jsonify(_page(found, query, hsds.Term.to_json))
+
+
+@bp.get("/taxonomy_terms/<term_id>")
+def taxonomy_term(term_id: str):
+    found = hsds.TERMS_BY_ID.get(term_id)
+    if found is None:
+        raise NotFound(f"no taxonomy term with id {term_id!r}")
+    return jsonify(found.to_json())
+
+
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(hsds_openapi.document(hsds_openapi.Limits(
@@ -106,15 +138,18 @@ class Directory:
     by_organization: dict[str, list[Site]]
     organizations: tuple[dict[str, Any], ...]
     texts: dict[str, str]  # site id -> what ``search`` looks in, case-folded
+    terms: dict[str, frozenset[str]]  # site id -> ids of its kind and program terms
 
     def matching(self, query: ListQuery, sites: Sequence[Site] | None = None,
                  ) -> Sequence[Site]:
         """The sites (all, or those given, in their order) the query's filters keep."""
         candidates = self.sites if sites is None else sites
-        if not query.words and query.modified_after is None:
+        if query.filters_nothing:
             return candidates
         return [s for s in candidates
-                if query.verified_in_time(s) and query.matches(self.texts[s.id])]
+                if query.verified_in_time(s) and query.matches(self.texts[s.id])
+                and query.classified(self.terms[s.id])
+                and query.organization_id in (None, hsds.organization_id(s))]
 
     def site(self, kind: str, object_id: str) -> Site:
         found = self.by_id[kind].get(object_id)
@@ -142,7 +177,13 @@ def _directory_of(catalog: Catalog) -> Directory:
         by_organization=by_organization,
         organizations=tuple(hsds.organizations(sites)),
         texts={s.id: _searched_text(s) for s in sites},
+        terms={s.id: _term_ids(s) for s in sites},
     )
+
+
+def _term_ids(site: Site) -> frozenset[str]:
+    return frozenset({hsds.KIND_TERMS[site.kind].id} | {
+        hsds.PROGRAM_TERMS[p].id for p in site.programs if p in hsds.PROGRAM_TERMS})
 
 
 def _searched_text(site: Site) -> str:
@@ -159,6 +200,22 @@ class ListQuery:
     per_page: int
     words: tuple[str, ...]
     modified_after: date | None
+    taxonomy_term_id: str | None
+    taxonomy_id: str | None
+    organization_id: str | None
+
+    @property
+    def filters_nothing(self) -> bool:
+        return not self.words and self.modified_after is None and self.taxonomy_term_id is None \
+            and self.taxonomy_id is None and self.organization_id is None
+
+    def classified(self, term_ids: frozenset[str]) -> bool:
+        """Whether a site with these terms has the asked-for term, or a term of the asked-for
+        taxonomy."""
+        if self.taxonomy_term_id is not None and self.taxonomy_term_id not in term_ids:
+            return False
+        return self.taxonomy_id is None or any(
+            hsds.TERMS_BY_ID[t].taxonomy.id == self.taxonomy_id for t in term_ids)
 
     def verified_in_time(self, site: Site) -> bool:
         return self.modified_after is None or bool(
@@ -175,6 +232,9 @@ def _list_query(args: MultiDict[str, str]) -> ListQuery:
                                 high=MAX_PER_PAGE),
         words=tuple(_search_text(args).casefold().split()),
         modified_after=_modified_after(args),
+        taxonomy_term_id=args.get("taxonomy_term_id", "").strip() or None,
+        taxonomy_id=args.get("taxonomy_id", "").strip() or None,
+        organization_id=args.get("organization_id", "").strip() or None,
     )
 
 

@@ -27,6 +27,17 @@ class Limits:
     max_page: int
 
 
+def _id_param(name: str, description: str) -> dict[str, Any]:
+    return query_param(name, description, {"type": "string", "format": "uuid"})
+
+
+_TERM_FILTERS = [
+    _id_param("taxonomy_term_id", "Only services with this term (a kind or a program)."),
+    _id_param("taxonomy_id", "Only services with a term of this taxonomy."),
+    _id_param("organization_id", "Only services of this organization."),
+]
+
+
 def _list_params(limits: Limits, *, places: bool = False) -> list[dict[str, Any]]:
     found = [
         query_param("search", "Words that must all appear in the name, organization, "
@@ -42,7 +53,7 @@ def _list_params(limits: Limits, *, places: bool = False) -> list[dict[str, Any]
                     {"type": "string", "format": "date-time"}),
     ]
     if places:
-        found += [
+        found += [*_TERM_FILTERS,
             query_param("postcode", "A 5-digit ZIP: services whose address has it, or with "
                         "`proximity`, within that distance of the ZIP's centre.",
                         {"type": "string", "pattern": r"^\d{5}(-\d{4})?$"}),
@@ -50,6 +61,10 @@ def _list_params(limits: Limits, *, places: bool = False) -> list[dict[str, Any]
                         {"type": "number", "exclusiveMinimum": 0}),
         ]
     return found
+
+
+def _plain_list_params(limits: Limits) -> list[dict[str, Any]]:
+    return [p for p in _list_params(limits) if p["name"] != "modified_after"]
 
 
 def _answer(schema: dict[str, Any], description: str, *, paged: bool = False,
@@ -83,6 +98,7 @@ def _by_id(what: str) -> list[dict[str, Any]]:
 def document(limits: Limits) -> dict[str, Any]:
     ref = {name: {"$ref": SCHEMAS + name} for name in (
         "compiled/service.json", "compiled/organization.json", "organization.json",
+        "taxonomy.json", "taxonomy_term.json",
         "compiled/service_at_location.json", "compiled/service_at_location_list.json")}
     return {
         "openapi": "3.1.0",
@@ -98,12 +114,12 @@ def document(limits: Limits) -> dict[str, Any]:
                 "About this API")),
             "/hsds/services": _get("Approved places as fully nested services", _answer(
                 ref["compiled/service.json"], "A page of services", paged=True),
-                _list_params(limits)),
+                [*_list_params(limits), *_TERM_FILTERS]),
             "/hsds/services/{id}": _get("One fully nested service", _answer(
                 ref["compiled/service.json"], "The service", one=True), _by_id("service")),
             "/hsds/organizations": _get("Organizations running approved places", _answer(
                 ref["organization.json"], "A page of organizations", paged=True),
-                [p for p in _list_params(limits) if p["name"] != "modified_after"]),
+                _plain_list_params(limits)),
             "/hsds/organizations/{id}": _get("One organization with its services", _answer(
                 ref["compiled/organization.json"], "The organization", one=True),
                 _by_id("organization")),
@@ -113,6 +129,16 @@ def document(limits: Limits) -> dict[str, Any]:
             "/hsds/service_at_locations/{id}": _get("One service at its location", _answer(
                 ref["compiled/service_at_location.json"], "The service at its location",
                 one=True), _by_id("service_at_location")),
+            "/hsds/taxonomies": _get("The project's taxonomies (kinds, programs, record)",
+                _answer(ref["taxonomy.json"], "A page of taxonomies", paged=True),
+                _plain_list_params(limits)),
+            "/hsds/taxonomies/{id}": _get("One taxonomy", _answer(
+                ref["taxonomy.json"], "The taxonomy", one=True), _by_id("taxonomy")),
+            "/hsds/taxonomy_terms": _get("The terms of the project's taxonomies", _answer(
+                ref["taxonomy_term.json"], "A page of terms", paged=True),
+                [*_plain_list_params(limits), _TERM_FILTERS[1]]),
+            "/hsds/taxonomy_terms/{id}": _get("One taxonomy term", _answer(
+                ref["taxonomy_term.json"], "The term", one=True), _by_id("taxonomy term")),
             "/hsds/openapi.json": _get("This document", _answer(
                 {"type": "object"}, "The OpenAPI document")),
         },
