@@ -1,21 +1,26 @@
 """Shared fixtures, named after the state they set up.
 
 Real public data is read from ``../shared/data`` beside the checkout. Under ``CI=true`` a
-missing folder is a failure, not a skip: CI must prove the real-data tests pass.
+missing folder is a failure, not a skip: CI must prove the real-data tests pass. The same
+holds for PostgreSQL with PostGIS: the ``postgres`` fixture starts a throwaway cluster
+(see ``tests/_postgres.py``), and ``database_url`` runs a test once per engine.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _postgres import Cluster, PostgresMissing, start_cluster
 
 from locator.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+ENGINES = ("sqlite", "postgresql")
 
 
 def require_shared_data() -> Path:
@@ -52,3 +57,34 @@ def national_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def fresh_store(tmp_path: Path) -> Store:
     with Store(f"sqlite:///{tmp_path / 'locator.db'}") as store:
         yield store
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL cluster with PostGIS on a free port of 127.0.0.1, for the whole session."""
+    try:
+        cluster = start_cluster()
+    except PostgresMissing as error:
+        if IN_CI:
+            pytest.fail(f"{error} (required under CI=true)")
+        pytest.skip(str(error))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: Cluster) -> Iterator[str]:
+    """A new empty PostGIS database of its own for one test."""
+    name = postgres.create_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine in turn: the test runs once per engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'locator.db'}"
+    return str(request.getfixturevalue("postgres_url"))
