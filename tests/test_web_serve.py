@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 from conftest import REPO
@@ -65,3 +69,98 @@ def test_the_locator_package_does_not_import_flask() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True, cwd=REPO)
     assert completed.stdout.strip() == "False"
+
+
+class Server:
+    """``locator serve`` on a free port, its stderr collected line by line."""
+
+    def __init__(self, database_url: str) -> None:
+        self.port = free_port()
+        env = {**os.environ, "LOCATOR_DATABASE_URL": database_url,
+               "LOCATOR_SECRET_KEY": "test"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "locator", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}",
+                                    timeout=5) as response:
+            return response.status, response.read()
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None, "".join(self.lines)
+            assert time.monotonic() < deadline, "the server did not start in 60 s"
+            try:
+                self.get("/healthz")
+                return
+            except OSError:
+                time.sleep(0.2)
+
+    def worker_pids(self) -> set[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return {int(pid) for pid in children.read_text().split()}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        assert self.process.wait(timeout=30) == 0
+        self._reader.join(timeout=5)
+        self.process.stderr.close()
+
+
+def access_records(lines: list[str]) -> list[dict]:
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def test_serve_logs_one_json_object_per_request_to_stderr(tmp_path: Path) -> None:
+    server = Server(make_db(tmp_path))
+    try:
+        server.wait_until_up()
+        server.get("/api/nearest?lat=39.8&lon=-89.65&k=2&note=%22quoted%22")
+        try:
+            server.get("/no-such-page")
+        except urllib.error.HTTPError as error:
+            error.close()
+            assert error.code == 404
+        time.sleep(0.5)
+    finally:
+        server.stop()
+    records = access_records(server.lines)
+    nearest = next(r for r in records if r["path"] == "/api/nearest")
+    missing = next(r for r in records if r["path"] == "/no-such-page")
+    assert {"time", "method", "path", "status", "duration_ms"} <= set(nearest)
+    assert nearest["method"] == "GET" and nearest["status"] == 200
+    assert nearest["query"] == "lat=39.8&lon=-89.65&k=2&note=%22quoted%22"
+    assert nearest["duration_ms"] > 0
+    assert missing["status"] == 404
+    assert datetime.fromisoformat(nearest["time"]).tzinfo is not None
+
+
+def test_sighup_reloads_workers_while_requests_keep_being_answered(tmp_path: Path) -> None:
+    server = Server(make_db(tmp_path))
+    try:
+        server.wait_until_up()
+        before = server.worker_pids()
+        server.process.send_signal(signal.SIGHUP)
+        statuses = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            statuses.append(server.get(f"/api/sites/{PUBLIC_SITES[0].id}")[0])
+            after = server.worker_pids()
+            if after and not after & before and len(statuses) > 20:
+                break
+            time.sleep(0.02)
+        assert server.process.poll() is None
+        assert after and not after & before, "the old workers were not replaced"
+        assert set(statuses) == {200}
+    finally:
+        server.stop()

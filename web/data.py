@@ -9,7 +9,9 @@ approved sites are ever loaded, so pending and retired ones cannot reach a page.
 
 from __future__ import annotations
 
+import logging
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 from flask import current_app
@@ -22,6 +24,24 @@ from locator.sites import Status
 from locator.spatial import Catalog
 from locator.store import Store
 from web.params import NearestQuery
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Whether the database answers: ``data_version`` is None when it does not."""
+
+    engine: str
+    data_version: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.data_version is not None
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": "ok" if self.ok else "unavailable", "engine": self.engine,
+                "data_version": self.data_version}
 
 
 class UnknownPlace(InvalidInput):
@@ -72,6 +92,18 @@ class SiteData:
         with self._lock:
             self._catalog = None
         return self.catalog()
+
+    def health(self) -> Health:
+        engine = self.database_url.split(":", 1)[0].split("+", 1)[0]
+        try:
+            with self._lock:
+                version = self._data_version()
+        # Any failure at all means this worker cannot answer searches from fresh data; the
+        # cause goes to the log, the monitor only needs the 503.
+        except Exception:
+            _log.exception("health check: the database does not answer")
+            return Health(engine, None)
+        return Health(engine, version)
 
     @property
     def geocoder(self) -> Geocoder:
