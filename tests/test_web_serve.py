@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,15 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from conftest import REPO
+from live_server import Server, free_port
 from web_sites import PUBLIC_SITES, make_db
 
 from locator.cli import build_parser
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_serve_answers_through_gunicorn_on_the_given_port(tmp_path: Path) -> None:
@@ -69,52 +62,6 @@ def test_the_locator_package_does_not_import_flask() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True, cwd=REPO)
     assert completed.stdout.strip() == "False"
-
-
-class Server:
-    """``locator serve`` on a free port, its stderr collected line by line."""
-
-    def __init__(self, database_url: str) -> None:
-        self.port = free_port()
-        env = {**os.environ, "LOCATOR_DATABASE_URL": database_url,
-               "LOCATOR_SECRET_KEY": "test"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "locator", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stderr:
-            self.lines.append(line)
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}",
-                                    timeout=5) as response:
-            return response.status, response.read()
-
-    def wait_until_up(self) -> None:
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, "".join(self.lines)
-            assert time.monotonic() < deadline, "the server did not start in 60 s"
-            try:
-                self.get("/healthz")
-                return
-            except OSError:
-                time.sleep(0.2)
-
-    def worker_pids(self) -> set[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return {int(pid) for pid in children.read_text().split()}
-
-    def stop(self) -> None:
-        self.process.terminate()
-        assert self.process.wait(timeout=30) == 0
-        self._reader.join(timeout=5)
-        self.process.stderr.close()
 
 
 def access_records(lines: list[str]) -> list[dict]:

@@ -6,7 +6,7 @@ when one parameter is at fault and ``candidates`` when a place is ambiguous.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from locator.errors import Ambiguous, InvalidInput, NotFound
@@ -62,8 +62,15 @@ def _http_error(error: HTTPException):
     else:
         detail = error.description or error.name
     if _wants_json():
-        return api_error(status, _CODES.get(status, "http_error"), detail)
-    return _page(status, error.name, detail)
+        response = api_error(status, _CODES.get(status, "http_error"), detail)
+    else:
+        response = make_response(_page(status, error.name, detail))
+    # A 405 must name the methods the route takes (RFC 9110); werkzeug puts them in the
+    # exception's own headers, which a custom body would otherwise drop.
+    allow = dict(error.get_headers()).get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
+    return response
 
 
 def _page(status: int, title: str, detail: str):
