@@ -154,10 +154,6 @@ class Site:
     def replace(self, **changes: object) -> Site:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    @property
-    def is_public(self) -> bool:
-        return self.status is Status.APPROVED
-
 
 @dataclass(frozen=True, slots=True)
 class SiteFilter:
