@@ -46,11 +46,15 @@ run: install
 	$(PY) -m locator data import --if-empty
 	$(PY) -m locator serve --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test lint typecheck
 	$(PY) -m pytest
 
 lint: install-test
 	$(PY) -m ruff check locator web geodata tests bench
+
+# Files and strictness come from [tool.mypy] in pyproject.toml.
+typecheck: install-test
+	$(PY) -m mypy
 
 # Every benchmark, each measured beside its reference in one run (reads ../shared/data or --data).
 bench: install-test

@@ -57,7 +57,8 @@ def _file_response(path: Path, *, mimetype: str | None = None) -> Response:
     response.set_etag(etag + ("-gz" if use_gzip else ""))
     response.cache_control.public = True
     response.cache_control.max_age = ONE_DAY_S
-    return response.make_conditional(request)
+    response.make_conditional(request)  # answers 304 or a range in place
+    return response
 
 
 @lru_cache(maxsize=16)
