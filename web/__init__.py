@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from locator.config import Settings
-from web import api, assets, errors, planner, public, security
+from web import api, assets, db, errors, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 
@@ -41,10 +41,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("LOCATOR")
     app.config.update(config or {})
 
-    data = SiteData(app.config["DATABASE_URL"], geocoder=app.config.get("GEOCODER"))
+    db.init_app(app)
+    data = SiteData(geocoder=app.config.get("GEOCODER"))
     app.extensions["locator"] = data
     if app.config["PRELOAD_CATALOG"]:
-        data.catalog()
+        with app.app_context():
+            data.catalog()
 
     security.init_app(app)
     errors.init_app(app)
