@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from locator.places import Place
 from locator.sites import PUBLIC, Site, SiteFilter, parse_kinds, parse_program
-from locator.spatial import Catalog, Nearby
+from locator.spatial import Nearby, SpatialQueries
 
 DEFAULT_K = 10
 
@@ -36,7 +36,7 @@ def public_filter(kinds: Iterable[str] = (), program: str | None = None) -> Site
                       program=parse_program(program) if program else None)
 
 
-def find_nearest(catalog: Catalog, place: Place, *, k: int = DEFAULT_K,
+def find_nearest(catalog: SpatialQueries, place: Place, *, k: int = DEFAULT_K,
                  site_filter: SiteFilter = PUBLIC,
                  within_mi: float | None = None) -> NearestAnswer:
     results = catalog.nearest(place.lat, place.lon, k=k, site_filter=site_filter,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -153,6 +153,21 @@ def _chords_to_mi(chords: list[float]) -> list[float]:
         return [_EARTH_DIAMETER_MI * asin(min(c * 0.5, 1.0)) for c in chords]
 
 
+class SpatialQueries(Protocol):
+    """Nearest, radius and box queries over a set of sites: a ``Catalog`` answers them with
+    its KD-trees; a database engine with a spatial index may answer them instead."""
+
+    def nearest(self, lat: float, lon: float, *, k: int = 10,
+                site_filter: SiteFilter = PUBLIC,
+                within_mi: float | None = None) -> list[Nearby]: ...
+
+    def within(self, lat: float, lon: float, radius_mi: float, *,
+               site_filter: SiteFilter = PUBLIC) -> list[Nearby]: ...
+
+    def in_bbox(self, min_lon: float, min_lat: float, max_lon: float, max_lat: float, *,
+                site_filter: SiteFilter = PUBLIC) -> Sequence[Site]: ...
+
+
 class Catalog:
     """All known sites, with one spatial index per filter, built on first use."""
 
@@ -164,6 +179,20 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.sites)
+
+    def updated(self, sites: Iterable[Site], removed_ids: Iterable[str] = ()) -> Catalog:
+        """A new catalog with ``sites`` put in (replacing those of the same id) and
+        ``removed_ids`` taken out. An index is kept when no old or new version of a changed
+        site passes its filter, so a few changes cost a few index rebuilds at most."""
+        new = {s.id: s for s in sites}
+        gone = set(removed_ids) - new.keys()
+        touched = [self.sites[i] for i in (new.keys() | gone) if i in self.sites]
+        touched.extend(new.values())
+        catalog = Catalog(())
+        catalog.sites = {i: s for i, s in self.sites.items() if i not in gone} | new
+        catalog._indexes = {f: index for f, index in self._indexes.items()
+                            if not any(f.accepts(s) for s in touched)}
+        return catalog
 
     def get(self, site_id: str, *, site_filter: SiteFilter | None = None) -> Site:
         """The site with this id; raises NotFound when absent or not visible to the filter."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from _postgres import Cluster, PostgresMissing, start_cluster
 
-from locator.store import Store
+from locator.store import Store, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -48,14 +48,14 @@ def national_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     for name in ("pls_fy2021_csv.zip", "CenPop2020_Mean_TR.txt", "CenPop2020_Mean_CO.txt"):
         (sources / name).symlink_to(shared / name)
     url = f"sqlite:///{tmp_path_factory.mktemp('national_db') / 'locator.db'}"
-    with Store(url) as store:
+    with open_store(url) as store:
         import_sources(store, sources)
     return url
 
 
 @pytest.fixture
 def fresh_store(tmp_path: Path) -> Store:
-    with Store(f"sqlite:///{tmp_path / 'locator.db'}") as store:
+    with open_store(f"sqlite:///{tmp_path / 'locator.db'}") as store:
         yield store
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from web_sites import make_db
 
+from locator.store import sqlite_path
 from web import create_app
 
 
@@ -22,10 +23,14 @@ def test_healthz_gives_engine_and_data_version_when_the_database_answers(
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the database folder should be")
-    app = create_app({"DATABASE_URL": f"sqlite:///{blocker / 'locator.db'}",
-                      "SECRET_KEY": "test"})
+    url = make_db(tmp_path)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    # The database goes away under the running app: its file replaced by a folder.
+    app.extensions["database"].dispose()
+    path = Path(sqlite_path(url))
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    path.mkdir()
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "engine": "sqlite",

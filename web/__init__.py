@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from locator.config import Settings
-from web import api, assets, errors, health, planner, public, security
+from web import api, assets, db, errors, health, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
@@ -50,10 +50,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     _configure_instance(app)
 
-    data = SiteData(app.config["DATABASE_URL"], geocoder=app.config.get("GEOCODER"))
+    db.init_app(app)
+    data = SiteData(geocoder=app.config.get("GEOCODER"))
     app.extensions["locator"] = data
     if app.config["PRELOAD_CATALOG"]:
-        data.catalog()
+        with app.app_context():
+            data.catalog()
 
     security.init_app(app)
     errors.init_app(app)

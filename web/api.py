@@ -34,7 +34,7 @@ def nearest():
 def sites_in_bbox():
     box = params.bbox(request.args)
     site_filter = params.site_filter(request.args)
-    sites = site_data().catalog().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
+    sites = site_data().spatial().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
                                           site_filter=site_filter)
     return _geojson([site_feature(s) for s in sites])
 
@@ -50,7 +50,7 @@ def clusters():
     box = params.bbox(request.args)
     zoom = params.integer(request.args, "zoom", default=None, low=0, high=params.MAX_ZOOM)
     site_filter = params.site_filter(request.args)
-    sites = site_data().catalog().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
+    sites = site_data().spatial().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
                                           site_filter=site_filter)
     features = []
     for cluster in grid_clusters([s.lat for s in sites], [s.lon for s in sites], zoom=zoom):

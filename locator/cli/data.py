@@ -14,7 +14,7 @@ from locator.errors import LocatorError
 from locator.importer import DataStatus, ImportReport, data_status, import_sources
 from locator.sources import Progress, discover
 from locator.sources.fetch import fetch_official, manual_instructions
-from locator.store import Store
+from locator.store import open_store
 
 FIRST_ISSUES = 20
 
@@ -94,7 +94,7 @@ def _download_progress(name: str, done_bytes: int, total_bytes: int) -> None:
 def run_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     folder = _sources_dir(args)
-    with Store(settings.database_url) as store:
+    with open_store(settings.database_url) as store:
         if args.if_empty and store.count_sites():
             print(f"the database already holds {store.count_sites():,} sites; nothing imported "
                   "(run without --if-empty to update it)")
@@ -161,7 +161,7 @@ def _write_issue_csv(report: ImportReport, path: Path) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    with Store(settings.database_url) as store:
+    with open_store(settings.database_url) as store:
         status = data_status(store)
     if args.format == "json":
         json.dump({"database": settings.database_url, **status.to_json()}, sys.stdout, indent=2)

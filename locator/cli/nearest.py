@@ -14,7 +14,7 @@ from locator.geocode import default_geocoder
 from locator.search import DEFAULT_K, NearestAnswer, find_nearest, public_filter, site_json
 from locator.sites import Status
 from locator.spatial import MAX_K, Catalog
-from locator.store import Store
+from locator.store import Store, open_store
 
 FORMATS = ("table", "json", "geojson", "csv")
 
@@ -41,15 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     site_filter = public_filter(args.kind, args.program)
     place = default_geocoder().geocode(" ".join(args.query))
-    answer = find_nearest(load_catalog(), place, k=args.k, site_filter=site_filter,
-                          within_mi=args.within)
+    with open_store(Settings.from_env().database_url) as store:
+        answer = find_nearest(store.spatial(load_catalog(store)), place, k=args.k,
+                              site_filter=site_filter, within_mi=args.within)
     WRITERS[args.format](answer)
     return 0
 
 
-def load_catalog() -> Catalog:
-    with Store(Settings.from_env().database_url) as store:
-        sites = store.sites(statuses=[Status.APPROVED])
+def load_catalog(store: Store) -> Catalog:
+    sites = store.sites(statuses=[Status.APPROVED])
     if not sites:
         raise LocatorError(
             "no sites are loaded: run `locator data fetch` and `locator data import` "

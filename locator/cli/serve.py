@@ -15,7 +15,7 @@ import sys
 
 from locator.cli import add_command
 from locator.config import Settings
-from locator.store import Store
+from locator.store import open_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -68,7 +68,7 @@ def gunicorn_argv(host: str, port: int, *, workers: int = DEFAULT_WORKERS,
 
 
 def _warn_if_empty(database_url: str) -> None:
-    with Store(database_url) as store:
+    with open_store(database_url) as store:
         if store.count_sites() == 0:
             print("locator: no sites are loaded yet; the map will be empty. Load data with "
                   "`locator data fetch` and `locator data import`.", file=sys.stderr)
