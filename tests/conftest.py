@@ -43,19 +43,35 @@ def national_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     imported once per session through the real importer (from the official zip)."""
     from locator.importer import import_sources
 
+    url = f"sqlite:///{tmp_path_factory.mktemp('national_db') / 'locator.db'}"
+    with open_store(url) as store:
+        import_sources(store, national_sources(tmp_path_factory))
+    return url
+
+
+@pytest.fixture(scope="session")
+def national_pg_url(tmp_path_factory: pytest.TempPathFactory, postgres: Cluster) -> str:
+    """The same national data imported into PostgreSQL with PostGIS, once per session."""
+    from locator.importer import import_sources
+
+    url = postgres.url(postgres.create_database())
+    with open_store(url) as store:
+        import_sources(store, national_sources(tmp_path_factory))
+    return url
+
+
+def national_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shared = require_shared_data()
     sources = tmp_path_factory.mktemp("national_sources")
     for name in ("pls_fy2021_csv.zip", "CenPop2020_Mean_TR.txt", "CenPop2020_Mean_CO.txt"):
         (sources / name).symlink_to(shared / name)
-    url = f"sqlite:///{tmp_path_factory.mktemp('national_db') / 'locator.db'}"
-    with open_store(url) as store:
-        import_sources(store, sources)
-    return url
+    return sources
 
 
 @pytest.fixture
-def fresh_store(tmp_path: Path) -> Store:
-    with open_store(f"sqlite:///{tmp_path / 'locator.db'}") as store:
+def fresh_store(database_url: str) -> Store:
+    """An empty store on each engine in turn."""
+    with open_store(database_url) as store:
         yield store
 
 

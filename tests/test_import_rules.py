@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from locator.errors import InvalidInput
 from locator.importer import FileResult, ImportReport, import_sources
 from locator.sites import Kind, Site, Status
-from locator.store import Store, sqlite_path
+from locator.store import Store, schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOTH_PLS = ("pls_fy2019_outlets_example.csv", "pls_fy2021_outlets_example.csv")
@@ -30,10 +30,18 @@ def result_for(report: ImportReport, source: str) -> FileResult:
     return next(r for r in report.results if r.source == source)
 
 
-def dump(store: Store) -> list[str]:
-    """Every row of every table, as SQL: two equal dumps are two identical databases."""
-    with sqlite3.connect(sqlite_path(store.url)) as conn:
-        return list(conn.iterdump())
+def dump(store: Store) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of every table, in key order: two equal dumps are two identical databases
+    (on either engine; read through a connection of the test's own; PostgreSQL's geography
+    column is generated from lat/lon, so the store's own table definitions cover it all)."""
+    engine = sa.create_engine(store.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return [(name, [tuple(row) for row in conn.execute(
+                sa.select(table).order_by(*table.primary_key.columns or table.columns))])
+                for name, table in sorted(schema.metadata.tables.items())]
+    finally:
+        engine.dispose()
 
 
 def test_importing_the_same_files_twice_adds_and_changes_nothing(
