@@ -1,4 +1,5 @@
-"""``locator data fetch|import|status``: load the public data and see what is loaded."""
+"""``locator data fetch|import|status|backup|restore``: load the public data, see what is
+loaded, and keep a copy of the database."""
 
 from __future__ import annotations
 
@@ -61,6 +62,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.set_defaults(func=run_status)
+
+    backup = add_command(
+        actions, "backup",
+        help="Copy the whole database into FILE, consistently, while the app keeps running "
+             "(SQLite: the online backup API; PostgreSQL: pg_dump).",
+        example="locator data backup backups/locator-$(date +%F).db",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(func=run_backup)
+
+    restore = add_command(
+        actions, "restore",
+        help="Replace the whole database with a copy `locator data backup` made; running "
+             "app servers pick the restored data up by themselves.",
+        example="locator data restore backups/locator-2026-12-01.db",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.set_defaults(func=run_restore)
 
 
 def _sources_argument(parser: argparse.ArgumentParser) -> None:
@@ -204,3 +223,21 @@ def _print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
     for row in cells:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
               .rstrip())
+
+
+# -- backup and restore ----------------------------------------------------------------------
+
+def run_backup(args: argparse.Namespace) -> int:
+    with open_store(Settings.from_env().database_url) as store:
+        store.backup(args.file)
+        version = store.data_version()
+    print(f"database copied to {args.file} (data version {version})")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    with open_store(Settings.from_env().database_url) as store:
+        store.restore(args.file)
+        sites = store.count_sites()
+    print(f"database restored from {args.file}: {sites:,} sites")
+    return 0
