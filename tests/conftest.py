@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from _postgres import Cluster, PostgresMissing, start_cluster
 
-from locator.store import Store, open_store
+from locator.store import Store, open_store, schema
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -104,3 +105,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'locator.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+def dump_tables(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of every table, in key order, on either engine: two equal dumps are two
+    identical databases. Read through a connection of its own; PostgreSQL's geography
+    column is generated from lat/lon, so the store's own table definitions cover it all."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return [(name, [tuple(row) for row in conn.execute(
+                sa.select(table).order_by(*table.primary_key.columns or table.columns))])
+                for name, table in sorted(schema.metadata.tables.items())]
+    finally:
+        engine.dispose()

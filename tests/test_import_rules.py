@@ -8,12 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from conftest import dump_tables
 
 from locator.errors import InvalidInput
 from locator.importer import FileResult, ImportReport, import_sources
 from locator.sites import Kind, Site, Status
-from locator.store import Store, schema
+from locator.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOTH_PLS = ("pls_fy2019_outlets_example.csv", "pls_fy2021_outlets_example.csv")
@@ -31,17 +31,7 @@ def result_for(report: ImportReport, source: str) -> FileResult:
 
 
 def dump(store: Store) -> list[tuple[str, list[tuple[object, ...]]]]:
-    """Every row of every table, in key order: two equal dumps are two identical databases
-    (on either engine; read through a connection of the test's own; PostgreSQL's geography
-    column is generated from lat/lon, so the store's own table definitions cover it all)."""
-    engine = sa.create_engine(store.url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with engine.connect() as conn:
-            return [(name, [tuple(row) for row in conn.execute(
-                sa.select(table).order_by(*table.primary_key.columns or table.columns))])
-                for name, table in sorted(schema.metadata.tables.items())]
-    finally:
-        engine.dispose()
+    return dump_tables(store.url)
 
 
 def test_importing_the_same_files_twice_adds_and_changes_nothing(

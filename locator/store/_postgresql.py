@@ -74,7 +74,6 @@ class PostgresDialect(Dialect):
     def restore(self, engine: sa.Engine, path: Path) -> None:
         if not path.is_file():
             raise InvalidInput(f"no backup file {path}", parameter="FILE")
-        engine.dispose()  # pg_restore --clean drops tables this process's pool may hold
         _run_client("pg_restore", engine, "--clean", "--if-exists", "--no-owner",
                     "--single-transaction", "--exit-on-error", str(path))
 
