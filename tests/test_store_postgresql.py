@@ -20,6 +20,7 @@ from locator.cli import main as cli_main
 from locator.errors import InvalidInput
 from locator.importer import import_sources
 from locator.sites import Kind, Site, Status
+from locator.spatial import Catalog
 from locator.store import open_store
 
 # The national import writes tens of megabytes in one transaction: by this much of it the
@@ -143,3 +144,22 @@ def _wait_for_backends_to_end(postgres: Cluster, database: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the killed importer's server process is still running")
+
+
+def test_each_query_goes_to_the_engine_the_benchmark_found_faster(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from locator.store import _postgresql
+    from locator.store._postgis import PostgisQueries
+
+    _fill(postgres_url)
+    with open_store(postgres_url) as store:
+        catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
+        assert store.spatial(catalog) is catalog  # today's measurement: KD-trees win all
+        monkeypatch.setattr(_postgresql, "FASTER_IN_SQL", frozenset({"nearest"}))
+        routed = store.spatial(catalog)
+        assert isinstance(routed.nearest.__self__, PostgisQueries)
+        assert routed.within.__self__ is catalog and routed.in_bbox.__self__ is catalog
+        got, expected = routed.nearest(39.8, -89.65, k=3), catalog.nearest(39.8, -89.65, k=3)
+        assert [n.site for n in got] == [n.site for n in expected]
+        assert [n.distance_mi for n in got] == pytest.approx(
+            [n.distance_mi for n in expected], abs=1e-6)
