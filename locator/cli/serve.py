@@ -60,6 +60,9 @@ def gunicorn_argv(host: str, port: int, *, workers: int = DEFAULT_WORKERS,
         "--worker-class", "gthread",
         "--threads", str(THREADS_PER_WORKER),
         "--graceful-timeout", "5",
+        # Signals are the control interface (HUP reloads, TERM stops); gunicorn's control
+        # socket sits at one path per user, which a second server on the machine would take.
+        "--no-control-socket",
         # One JSON object per request on stderr (web/accesslog.py).
         "--logger-class", "web.accesslog.JsonAccessLogger",
         "--env", "LOCATOR_PRELOAD_CATALOG=true",
