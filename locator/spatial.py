@@ -194,7 +194,10 @@ class Catalog:
         touched = [self.sites[i] for i in (new.keys() | gone) if i in self.sites]
         touched.extend(new.values())
         catalog = Catalog(())
-        catalog.sites = {i: s for i, s in self.sites.items() if i not in gone} | new
+        catalog.sites = dict(self.sites)
+        for site_id in gone:
+            catalog.sites.pop(site_id, None)
+        catalog.sites.update(new)
         catalog._indexes = {f: index for f, index in self._indexes.items()
                             if not any(f.accepts(s) for s in touched)}
         return catalog

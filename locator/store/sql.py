@@ -357,8 +357,10 @@ class SqlStore:
 
     # -- change log -----------------------------------------------------------------------
     def data_version(self) -> int:
-        with self._reading() as conn:
-            return int(conn.execute(sa.select(t.data_version.c.version)).scalar_one())
+        self._check_thread()
+        if not self._conn.in_transaction():
+            return self._dialect.read_data_version(self._conn)
+        return int(self._conn.execute(sa.select(t.data_version.c.version)).scalar_one())
 
     def changes_since(self, version: int) -> ChangeSet:
         c = t.changes
