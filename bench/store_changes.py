@@ -11,8 +11,9 @@ database, then measures, each beside a reference in the same run:
    connection taken, ``store.data_version()``, given back) beside SQLite's
    ``PRAGMA data_version`` on a connection held open, the first release's check.
 3. Applying one changed site: a worker's catalog brought up to date from the change log
-   (changed rows read, the catalog updated, the nearest query's index rebuilt) beside a full
-   reload of the national catalog and its index.
+   (changed rows read, the catalog and its index updated, a nearest query answered) beside
+   a full reload of the national catalog and its index; once for edits (the site stays put,
+   the index keeps its trees) and once for retirements and approvals (the index is rebuilt).
 4. End to end: two gunicorn servers of one worker each (``locator serve``'s command line),
    so each answer names its process for certain. A site is retired (or approved again) and
    committed; both are polled every few milliseconds with the nearest query at the site
@@ -34,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -109,32 +109,43 @@ def version_check(url: str) -> None:
 
 
 def apply_one_change(url: str, trials: int) -> None:
+    """Two kinds of change: an edit (the site stays where it is, so the index keeps its
+    trees) and a retirement or approval (the site leaves or joins the index)."""
+    for kind in ("edit", "status"):
+        applied, rebuilt = measure_apply(url, trials, kind)
+        ours, reference = statistics.median(applied) * 1000, statistics.median(rebuilt) * 1000
+        verdict = "meets" if ours < TARGET_APPLY_MS else "MISSES"
+        print(f"applying one changed site ({kind}: read it, update the catalog and index, "
+              f"answer): {ours:.1f} ms, full national reload {reference:.1f} ms "
+              f"({reference / ours:.0f}x); {verdict} the {TARGET_APPLY_MS:.0f} ms target")
+
+
+def measure_apply(url: str, trials: int, kind: str) -> tuple[list[float], list[float]]:
     rng = random.Random(7)
+    applied, rebuilt = [], []
     with open_store(url) as store, open_store(url) as writer:
         catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
         catalog.index(PUBLIC)
         version = store.data_version()
-        applied, rebuilt = [], []
-        for _ in range(trials):
+        for trial in range(trials):
             site = rng.choice(list(catalog.sites.values()))
-            writer.upsert_sites([site.replace(phone=f"555-{rng.randrange(10_000):04d}")])
+            if kind == "edit":
+                writer.upsert_sites([site.replace(phone=f"555-{rng.randrange(10_000):04d}")])
+            else:
+                writer.set_status([site.id], Status.RETIRED if trial % 2 else Status.PENDING)
             started = time.perf_counter()
             changes = store.changes_since(version)
             fresh = [s for s in store.sites(ids=changes.site_ids)
                      if s.status is Status.APPROVED]
             catalog = catalog.updated(fresh, removed_ids=changes.site_ids)
-            answer = catalog.nearest(site.lat, site.lon, k=1)
+            answer = catalog.nearest(site.lat, site.lon, k=3)
             applied.append(time.perf_counter() - started)
             version = changes.version
             started = time.perf_counter()
             full = Catalog(store.sites(statuses=[Status.APPROVED]))
-            assert full.nearest(site.lat, site.lon, k=1) == answer
+            assert full.nearest(site.lat, site.lon, k=3) == answer
             rebuilt.append(time.perf_counter() - started)
-    ours, reference = statistics.median(applied) * 1000, statistics.median(rebuilt) * 1000
-    verdict = "meets" if ours < TARGET_APPLY_MS else "MISSES"
-    print(f"applying one changed site (read it, update the catalog, rebuild the index, "
-          f"answer): {ours:.1f} ms, full national reload {reference:.1f} ms "
-          f"({reference / ours:.1f}x); {verdict} the {TARGET_APPLY_MS:.0f} ms target")
+    return applied, rebuilt
 
 
 def free_port() -> int:
@@ -171,7 +182,7 @@ def wait_ready(base: str, timeout_s: float = 120) -> None:
         try:
             get_json(f"{base}/api/nearest?lat=40&lon=-90&k=1")
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # not listening yet, or still loading the catalog
             time.sleep(0.2)
     raise SystemExit(f"server at {base} did not start within {timeout_s:.0f} s")
 

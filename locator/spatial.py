@@ -14,6 +14,7 @@ haversine reference to ~1e-12 mi), and ties are broken by site id.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Protocol
@@ -81,9 +82,30 @@ class SiteIndex:
         vectors = np.ascontiguousarray(unit_vectors(self.lat, self.lon).reshape(-1, 3))
         self._tree = cKDTree(vectors)
         self._knn = KDTree(vectors) if len(vectors) else None
+        self._position_by_id: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.sites)
+
+    def with_same_places(self, sites: Sequence[Site]) -> SiteIndex | None:
+        """This index with ``sites`` in place of the indexed sites of the same ids, when
+        each is already indexed at the same point: the trees are kept, as nothing they hold
+        moved. None when any site is new here or has moved (the index must be rebuilt)."""
+        positions = self._positions()
+        replaced = list(self.sites)
+        for site in sites:
+            at = positions.get(site.id)
+            if at is None or (self.lat[at], self.lon[at]) != (site.lat, site.lon):
+                return None
+            replaced[at] = site
+        index = copy.copy(self)
+        index.sites = tuple(replaced)
+        return index
+
+    def _positions(self) -> dict[str, int]:
+        if self._position_by_id is None:
+            self._position_by_id = {s.id: i for i, s in enumerate(self.sites)}
+        return self._position_by_id
 
     def nearest(self, lat: float, lon: float, *, k: int = 10,
                 within_mi: float | None = None) -> list[Nearby]:
@@ -198,8 +220,10 @@ class Catalog:
         for site_id in gone:
             catalog.sites.pop(site_id, None)
         catalog.sites.update(new)
-        catalog._indexes = {f: index for f, index in self._indexes.items()
-                            if not any(f.accepts(s) for s in touched)}
+        for site_filter, index in self._indexes.items():
+            kept = _index_after_change(index, site_filter, touched, new, gone)
+            if kept is not None:
+                catalog._indexes[site_filter] = kept
         return catalog
 
     def get(self, site_id: str, *, site_filter: SiteFilter | None = None) -> Site:
@@ -239,6 +263,21 @@ class Catalog:
         else:  # the box crosses the antimeridian
             mask &= (index.lon >= min_lon) | (index.lon <= max_lon)
         return [index.sites[i] for i in np.flatnonzero(mask)]
+
+
+def _index_after_change(index: SiteIndex, site_filter: SiteFilter, touched: Sequence[Site],
+                        new: dict[str, Site], gone: set[str]) -> SiteIndex | None:
+    """The index as it is, with changed records swapped in, or None to rebuild it."""
+    if not any(site_filter.accepts(s) for s in touched):
+        return index
+    if gone & index._positions().keys():
+        return None
+    accepted = [s for s in new.values() if site_filter.accepts(s)]
+    # Every changed site still in (or still out of) the filter, at the same point.
+    in_index = {s.id for s in accepted}
+    if any(s.id in index._positions() and s.id not in in_index for s in new.values()):
+        return None
+    return index.with_same_places(accepted)
 
 
 def brute_force_nearest(sites: Sequence[Site], lat: float, lon: float, *, k: int = 10,
