@@ -62,6 +62,7 @@ bench: install-test
 	$(PY) bench/coverage.py
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
+	$(PY) bench/store_changes.py
 
 geodata: install node
 	$(PY) geodata/build.py

@@ -4,6 +4,7 @@ changed sites are put into the catalog, and coverage studies a change does not t
 from __future__ import annotations
 
 import itertools
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ from locator.store import open_store
 from web import create_app
 from web.coverage_data import coverage_data
 from web.data import site_data
+from web.db import get_store
 
 LIBRARIES = SiteFilter(kinds=frozenset({Kind.LIBRARY}))
 DISSEMINATION = SiteFilter(kinds=frozenset({Kind.DISSEMINATION_SITE}))
@@ -104,3 +106,30 @@ def test_new_population_points_drop_every_study(tmp_path: Path) -> None:
     with open_store(url) as store:
         store.replace_population("tract", [("17167000100", "17167", 5, 39.78, -89.64)], "2020")
     assert study(app, JOB_CENTERS) is not job_centers
+
+
+def test_each_request_takes_its_own_connection_and_gives_it_back(tmp_path: Path) -> None:
+    app = app_for(make_db(tmp_path))
+    pool = app.extensions["database"].engine.pool
+    client = app.test_client()
+    seen: list[tuple[int, object]] = []
+
+    def search() -> None:
+        for _ in range(20):
+            assert client.get("/api/nearest?lat=39.8&lon=-89.6&k=3").status_code == 200
+
+    @app.before_request
+    def note_connection() -> None:
+        seen.append((threading.get_ident(), get_store()))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    threads_by_store: dict[int, set[int]] = {}
+    for thread_id, store in seen:
+        threads_by_store.setdefault(id(store), set()).add(thread_id)
+    assert len(threads_by_store) == 80  # one store per request
+    assert len({t for t, _ in seen}) == 4
+    assert pool.checkedout() == 0  # every connection went back at teardown

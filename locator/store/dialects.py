@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from locator.errors import InvalidInput
 from locator.spatial import Catalog, SpatialQueries
+from locator.store.schema import data_version
 
 if TYPE_CHECKING:
     from locator.store.interface import Store
@@ -51,6 +52,12 @@ class Dialect(ABC):
         """Keep two processes from migrating at once (inside the migration transaction).
         SQLite needs nothing: the migration's BEGIN IMMEDIATE already excludes writers."""
         return None
+
+    def read_data_version(self, connection: sa.Connection) -> int:
+        """The data version, read outside any transaction: once per web request, so an
+        engine may answer it in a cheaper way than a transaction of its own."""
+        with connection.begin():
+            return int(connection.execute(sa.select(data_version.c.version)).scalar_one())
 
     def spatial(self, store: Store, catalog: Catalog) -> SpatialQueries:
         """The in-process KD-trees, unless an engine answers some queries faster itself."""
