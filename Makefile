@@ -63,6 +63,8 @@ bench: install-test
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
 	$(PY) bench/store_changes.py
+	$(PY) bench/postgis_queries.py
+	$(PY) bench/load.py
 
 geodata: install node
 	$(PY) geodata/build.py
