@@ -50,7 +50,7 @@ test: install-test lint typecheck
 	$(PY) -m pytest
 
 lint: install-test
-	$(PY) -m ruff check locator web geodata tests bench
+	$(PY) -m ruff check locator web geodata mapfile tests bench
 
 # Files and strictness come from [tool.mypy] in pyproject.toml.
 typecheck: install-test
@@ -59,6 +59,7 @@ typecheck: install-test
 # Every benchmark, each measured beside its reference in one run (reads ../shared/data or --data).
 bench: install-test
 	$(PY) bench/nearest.py
+	$(PY) bench/bbox.py
 	$(PY) bench/coverage.py
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
