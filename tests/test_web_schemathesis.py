@@ -16,7 +16,7 @@ from live_server import Server
 from planner_data import TRACTS, make_coverage_db
 
 from locator.geodata import states
-from locator.store import Store
+from locator.store import open_store
 
 MAX_EXAMPLES = 25
 SEED = 20261202
@@ -29,7 +29,7 @@ def make_every_state_db(directory: Path) -> str:
     counted = {tract[1][:2] for tract in TRACTS}
     extra = [(f"{s.fips}9999990{i:02d}", f"{s.fips}999", 100, 39.0, -95.0)
              for i, s in enumerate(states()) if s.fips not in counted]
-    with Store(url) as store:
+    with open_store(url) as store:
         store.replace_population("tract", [*TRACTS, *extra], vintage="2020")
     return url
 
