@@ -51,6 +51,8 @@ bench: install-test
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
 	$(PY) bench/store_changes.py
+	$(PY) bench/hours.py
+	$(PY) bench/hsds.py
 
 geodata: install node
 	$(PY) geodata/build.py
