@@ -66,6 +66,8 @@ bench: install-test
 	$(PY) bench/store_changes.py
 	$(PY) bench/postgis_queries.py
 	$(PY) bench/load.py
+	$(PY) bench/hours.py
+	$(PY) bench/hsds.py
 
 geodata: install node
 	$(PY) geodata/build.py

@@ -15,12 +15,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from locator.config import Settings
-from web import api, assets, db, errors, health, planner, public, security
+from web import api, assets, db, errors, health, hsds, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
 
-BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp, health.bp)
+BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp, health.bp, hsds.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from locator.open_at import Moment
 from locator.search import public_filter, site_json
 from locator.sites import Site
 from web import openapi, params
@@ -27,7 +28,9 @@ def geocode():
 @bp.get("/nearest")
 def nearest():
     query = params.nearest_query(request.args)
-    return jsonify(site_data().answer(query).to_json())
+    moment = params.moment(request.args, now=Moment.now())
+    open_only = params.boolean(request.args, "open")
+    return jsonify(site_data().answer(query, moment=moment, open_only=open_only).to_json())
 
 
 @bp.get("/sites")
