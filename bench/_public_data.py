@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from locator.importer import import_sources
-from locator.store import Store
+from locator.store import open_store
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -35,6 +35,6 @@ def imported_database(data_dir: Path) -> Iterator[str]:
     """The URL of a temporary database holding everything the importer finds in the folder."""
     with tempfile.TemporaryDirectory() as workdir:
         url = f"sqlite:///{Path(workdir) / 'bench.db'}"
-        with Store(url) as store:
+        with open_store(url) as store:
             import_sources(store, data_dir)
         yield url

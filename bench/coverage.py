@@ -39,7 +39,7 @@ from locator.coverage import (
 )
 from locator.geo import haversine_mi
 from locator.sites import Kind, SiteFilter, Status
-from locator.store import Store
+from locator.store import open_store
 from locator.suggest import library_candidates, population_candidates, suggest_sites
 from locator.whatif import ProposedSite, what_if
 
@@ -66,7 +66,7 @@ def county_report(url: str, state_fips: tuple[str, ...]) -> tuple[dict, dict[str
         clock.append(time.perf_counter())
         phases[name] = clock[-1] - clock[-2]
 
-    with Store(url) as store:
+    with open_store(url) as store:
         query = CoverageQuery(state_fips=state_fips)
         points = load_population(store, query.state_fips)
         lap("read tracts")
@@ -106,7 +106,7 @@ def report_bench(name: str, url: str, state_fips: tuple[str, ...], sample: int,
     answer = runs[0][0]
     fast_s = statistics.median(sum(phases.values()) for _, phases in runs)
     phase_ms = {name: statistics.median(p[name] for _, p in runs) * 1000 for name in runs[0][1]}
-    with Store(url) as store:
+    with open_store(url) as store:
         points = load_population(store, state_fips)
         sites = [s for s in store.sites(statuses=[Status.APPROVED]) if not s.temporarily_closed]
     study = CoverageStudy(sites, points, CoverageQuery(state_fips=state_fips))
@@ -128,7 +128,7 @@ def report_bench(name: str, url: str, state_fips: tuple[str, ...], sample: int,
 
 
 def whatif_bench(url: str, runs: int, repeat: int) -> None:
-    with Store(url) as store:
+    with open_store(url) as store:
         points = load_population(store, (ILLINOIS,))
         sites = store.sites(statuses=[Status.APPROVED])
     query = CoverageQuery(state_fips=(ILLINOIS,))
@@ -164,7 +164,7 @@ def greedy_vs_exact(url: str) -> None:
     except ImportError:
         print("greedy vs exact: skipped (install the test extra for spopt and pulp)")
         return
-    with Store(url) as store:
+    with open_store(url) as store:
         points = load_population(store, (ILLINOIS,))
         sites = store.sites(statuses=[Status.APPROVED])
     instances = [

@@ -39,7 +39,7 @@ from locator.places import Place, Precision
 from locator.search import find_nearest
 from locator.sites import Site, Status
 from locator.spatial import Catalog
-from locator.store import Store
+from locator.store import open_store
 from locator.timezones import zone_name_at
 
 BLOCK = 200
@@ -156,7 +156,7 @@ def main() -> int:
     add_data_option(parser)
     args = parser.parse_args()
     require_data(args.data)
-    with imported_database(args.data) as url, Store(url) as store:
+    with imported_database(args.data) as url, open_store(url) as store:
         sites = store.sites(statuses=[Status.APPROVED])
         tracts = store.population("tract")
     bench_zones([(site.lat, site.lon) for site in sites])

@@ -30,7 +30,7 @@ from locator import hsds, hsds_files
 from locator.importer import import_sources
 from locator.search import site_json
 from locator.sites import Status
-from locator.store import Store
+from locator.store import open_store
 from web import create_app
 
 PLS_ZIP = "pls_fy2021_csv.zip"
@@ -48,7 +48,7 @@ def median_s(call: Callable[[], object], repeat: int) -> float:
 def import_s(folder: Path, workdir: Path, name: str) -> float:
     url = f"sqlite:///{workdir / name}"
     start = time.perf_counter()
-    with Store(url) as store:
+    with open_store(url) as store:
         import_sources(store, folder)
     return time.perf_counter() - start
 
@@ -123,7 +123,7 @@ def main() -> int:
         source.mkdir()
         (source / PLS_ZIP).symlink_to(args.data / PLS_ZIP)
         url = f"sqlite:///{workdir / 'national.db'}"
-        with Store(url) as store:
+        with open_store(url) as store:
             import_sources(store, source)
             sites = store.sites(statuses=[Status.APPROVED])
         json_folder, package = export_bench(sites, workdir, args.repeat)

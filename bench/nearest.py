@@ -24,7 +24,7 @@ from _public_data import add_data_option, imported_database, require_data
 from locator.geo import haversine_mi
 from locator.sites import Status
 from locator.spatial import SiteIndex
-from locator.store import Store
+from locator.store import open_store
 
 BLOCK = 100
 
@@ -40,7 +40,7 @@ def brute_force(lat: float, lon: float, all_lat: np.ndarray, all_lon: np.ndarray
 
 
 def load(data_dir: Path) -> tuple[SiteIndex, np.ndarray, np.ndarray]:
-    with imported_database(data_dir) as url, Store(url) as store:
+    with imported_database(data_dir) as url, open_store(url) as store:
         index = SiteIndex(store.sites(statuses=[Status.APPROVED]))
         tracts = store.population("tract")
     return index, tracts.lat, tracts.lon

@@ -31,7 +31,7 @@ import numpy as np
 from _public_data import add_data_option, imported_database, require_data
 
 from locator.coverage import CoverageQuery, load_study, parse_thresholds
-from locator.store import Store
+from locator.store import open_store
 from locator.whatif import ProposedSite, what_if
 from web import create_app
 
@@ -50,7 +50,7 @@ def timed_get(client, url: str) -> tuple[float, bytes]:
 
 
 def reference_click(url: str, spot: ProposedSite) -> bytes:
-    with Store(url) as store:
+    with open_store(url) as store:
         study = load_study(store, CoverageQuery(state_fips=(ILLINOIS,)))
     result = what_if(study, parse_thresholds(["5", "10"]), add=[spot])
     return json.dumps(result.to_json()).encode()

@@ -155,7 +155,7 @@ def ensure_wrk() -> str:
 
 def national_database(data: Path, work: Path) -> tuple[str, list[tuple[float, float]]]:
     from locator.importer import import_sources
-    from locator.store import Store
+    from locator.store import open_store
 
     sources = work / "sources"
     sources.mkdir()
@@ -164,7 +164,7 @@ def national_database(data: Path, work: Path) -> tuple[str, list[tuple[float, fl
             sys.exit(f"web_load: {data / name} is missing (use --data DIR)")
         (sources / name).symlink_to((data / name).resolve())
     url = f"sqlite:///{work / 'locator.db'}"
-    with Store(url) as store:
+    with open_store(url) as store:
         import_sources(store, sources)
         tracts = store.population("tract")
         print(f"sites loaded: {store.count_sites():,}")

@@ -350,8 +350,7 @@ def load_population(store: Store, state_fips: Sequence[str] = ()) -> PopulationP
 
 def known_county_fips(store: Store) -> frozenset[str]:
     """County codes a regions file may name: the shipped outlines' and the loaded residents'."""
-    loaded = {row[0] for row in store.execute("SELECT DISTINCT county_fips FROM population_points")}
-    return frozenset(loaded | {c.fips for c in geodata.counties()})
+    return store.population_county_fips() | {c.fips for c in geodata.counties()}
 
 
 def load_study(store: Store, query: CoverageQuery) -> CoverageStudy:

@@ -26,7 +26,7 @@ from locator.sources import (
     discover,
     read,
 )
-from locator.store import ImportRecord, Store, now_iso
+from locator.store import IMPORT_ACTOR, ImportRecord, Store, now_iso
 
 # Fields whose change alone does not make a site "changed": a new vintage that repeats a
 # site word for word updates its vintage silently.
@@ -188,7 +188,7 @@ def _apply_sites(store: Store, batch: SiteBatch) -> FileResult:
             to_write.append(merged)
     listed = {s.id for s in batch.sites} | batch.refused_ids
     gone = [i for i, s in existing.items() if i not in listed and s.status is not Status.RETIRED]
-    store.upsert_sites(to_write)
+    store.upsert_sites(to_write, actor=IMPORT_ACTOR)
     store.retire_missing(gone, source=source, vintage=batch.file.vintage)
     return FileResult(batch.file.label, source, batch.file.vintage, batch.rows_read,
                       added=added, changed=changed, removed=len(gone), unchanged=unchanged,
@@ -249,22 +249,17 @@ class DataStatus:
 
 
 def data_status(store: Store) -> DataStatus:
-    def counts(column: str, *, active_only: bool = True) -> dict[str, int]:
-        where = "WHERE status != 'retired'" if active_only else ""
-        return dict(store.execute(
-            f"SELECT {column}, count(*) FROM sites {where} GROUP BY {column} ORDER BY {column}"))
-
     population = {
-        level: {"points": points, "population": total, "vintage": vintage}
-        for level, points, total, vintage in store.execute(
-            "SELECT level, count(*), sum(population), max(vintage) FROM population_points "
-            "GROUP BY level ORDER BY level")
+        level: {"points": summary.points, "population": summary.population,
+                "vintage": summary.vintage}
+        for level, summary in store.population_summary().items()
     }
     latest: dict[str, ImportRecord] = {}
     for record in store.imports():
         latest[record.source] = record
     return DataStatus(
-        sites_total=store.count_sites(), sites_by_kind=counts("kind"),
-        sites_by_status=counts("status", active_only=False), sites_by_state=counts("state"),
+        sites_total=store.count_sites(), sites_by_kind=store.count_sites_by("kind"),
+        sites_by_status=store.count_sites_by("status", active_only=False),
+        sites_by_state=store.count_sites_by("state"),
         population=population, imports=tuple(sorted(latest.values(), key=lambda r: r.source)),
     )

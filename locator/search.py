@@ -20,7 +20,7 @@ from locator.hours import Hours, read_hours
 from locator.open_at import Moment, Opening, is_open_at, opening_at
 from locator.places import Place
 from locator.sites import PUBLIC, Site, SiteFilter, parse_kinds, parse_program
-from locator.spatial import Catalog, Nearby, SiteIndex, check_query
+from locator.spatial import Catalog, Nearby, SiteIndex, SpatialQueries, check_query
 
 DEFAULT_K = 10
 
@@ -49,19 +49,23 @@ def public_filter(kinds: Iterable[str] = (), program: str | None = None) -> Site
 
 def find_nearest(catalog: Catalog, place: Place, *, k: int = DEFAULT_K,
                  site_filter: SiteFilter = PUBLIC, within_mi: float | None = None,
-                 moment: Moment | None = None, open_only: bool = False) -> NearestAnswer:
+                 moment: Moment | None = None, open_only: bool = False,
+                 spatial: SpatialQueries | None = None) -> NearestAnswer:
+    """``spatial`` answers the plain nearest query (the store's choice: the catalog's
+    KD-trees or an engine's spatial index); open-only searches scan the catalog."""
+    nearest = (spatial or catalog).nearest
     if moment is None:
         if open_only:
             raise ValueError("open_only needs the moment to be open at")
-        results = catalog.nearest(place.lat, place.lon, k=k, site_filter=site_filter,
-                                  within_mi=within_mi)
+        results = nearest(place.lat, place.lon, k=k, site_filter=site_filter,
+                          within_mi=within_mi)
         return NearestAnswer(place, tuple(results))
     if open_only:
         results = _nearest_open(catalog, place, k=k, site_filter=site_filter,
                                 within_mi=within_mi, moment=moment)
     else:
-        results = catalog.nearest(place.lat, place.lon, k=k, site_filter=site_filter,
-                                  within_mi=within_mi)
+        results = nearest(place.lat, place.lon, k=k, site_filter=site_filter,
+                          within_mi=within_mi)
     openings = tuple(opening_at(site_hours(n.site), catalog.zone_name(n.site.id), moment)
                      for n in results)
     return NearestAnswer(place, tuple(results), openings)

@@ -17,7 +17,7 @@ from pathlib import Path
 from web_sites import SITES, make_db
 
 from locator.geo import EARTH_RADIUS_MI
-from locator.store import Store
+from locator.store import open_store
 
 JOB_CENTER = next(s for s in SITES if s.id == "ajc-springfield")
 AFFILIATE = next(s for s in SITES if s.id == "aff-decatur")
@@ -33,6 +33,6 @@ TRACTS = (
 
 def make_coverage_db(directory: Path) -> str:
     url = make_db(directory)
-    with Store(url) as store:
+    with open_store(url) as store:
         store.replace_population("tract", TRACTS, vintage="2020")
     return url

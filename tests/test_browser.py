@@ -24,7 +24,7 @@ from locator.geocode import default_geocoder
 from locator.search import find_nearest, public_filter
 from locator.sites import Kind, Site, Status
 from locator.spatial import Catalog
-from locator.store import Store
+from locator.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -158,7 +158,7 @@ def visit(browser, server: str) -> Iterator[Visit]:
 
 
 def expected_nearest(site_db_url: str, text: str, kinds: list[str], k: int = 10):
-    with Store(site_db_url) as store:
+    with open_store(site_db_url) as store:
         catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
     place = default_geocoder().geocode(text)
     return find_nearest(catalog, place, k=k, site_filter=public_filter(kinds))
@@ -447,7 +447,7 @@ def test_map_files_open_offline_with_markers_and_choropleth(
     context.close()
     assert blocked == [] and errors == []
 
-    with Store(site_db_url) as store:
+    with open_store(site_db_url) as store:
         query = CoverageQuery(site_filter=public_filter(["library"]), state_fips=("17",))
         study = CoverageStudy(store.sites(statuses=query.site_filter.statuses),
                               load_population(store, ("17",)), query)

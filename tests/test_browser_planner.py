@@ -23,7 +23,7 @@ from web_sites import copy_with_sites
 
 from locator import geodata
 from locator.coverage import CoverageQuery, load_study, parse_thresholds
-from locator.store import Store
+from locator.store import open_store
 from locator.whatif import ProposedSite, what_if
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -213,7 +213,7 @@ def test_clicking_the_map_shows_what_a_new_site_would_change(visit: Visit,
     panel = page.locator("#whatif-panel")
     lat, lon = (float(v) for v in panel.get_attribute("data-added").split(","))
     assert abs(lat - calhoun.lat) < 0.05 and abs(lon - calhoun.lon) < 0.05
-    with Store(site_db_url) as store:
+    with open_store(site_db_url) as store:
         study = load_study(store, CoverageQuery(state_fips=("17",)))
     expected = what_if(study, parse_thresholds(["5", "10"]), add=[ProposedSite(lat, lon)])
     gained_5, gained_10 = expected.total.newly_covered
@@ -303,7 +303,7 @@ def test_planner_in_spanish_legend_sorting_and_whatif(browser, server: str,
         page.wait_for_selector("#whatif-panel h3", timeout=15_000)
         lat, lon = (float(v) for v in
                     page.locator("#whatif-panel").get_attribute("data-added").split(","))
-        with Store(site_db_url) as store:
+        with open_store(site_db_url) as store:
             study = load_study(store, CoverageQuery(state_fips=("17",)))
         expected = what_if(study, parse_thresholds(["5", "10"]), add=[ProposedSite(lat, lon)])
         gained_10 = f"{expected.total.newly_covered[1]:,}".replace(",", ".")

@@ -17,7 +17,7 @@ import pytest
 from locator.cli import build_parser, main
 from locator.geo import haversine_mi
 from locator.sites import Kind, Site, Status
-from locator.store import Store
+from locator.store import open_store
 
 REPO = Path(__file__).resolve().parents[1]
 NEAREST_QUERY_KEYS = {"label", "lat", "lon", "precision"}
@@ -81,7 +81,7 @@ def test_nearest_json_keeps_the_contract_and_matches_brute_force(
     assert all(set(row) >= NEAREST_RESULT_KEYS for row in rows)
     assert {row["kind"] for row in rows} <= {"library", "bookmobile"}
 
-    with Store(national_env) as store:
+    with open_store(national_env) as store:
         sites = [s for s in store.sites() if s.kind in (Kind.LIBRARY, Kind.BOOKMOBILE)]
     q = answer["query"]
     distance_mi = haversine_mi(q["lat"], q["lon"], [s.lat for s in sites], [s.lon for s in sites])
@@ -165,7 +165,7 @@ def test_nearest_never_lists_pending_sites(tmp_path: Path, monkeypatch: pytest.M
                                            capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
 
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites([
             Site("pending", "Pending Place", Kind.ACCESS_SITE, 39.80, -89.65,
                  status=Status.PENDING),
@@ -193,7 +193,7 @@ def test_suggest_explains_when_every_library_already_counts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites([Site("lib", "Library", Kind.LIBRARY, 40.0, -89.0,
                                  county_fips="17001", state="IL")])
         store.replace_population("tract", [("17001000100", "17001", 500, 40.5, -89.0)], "2020")

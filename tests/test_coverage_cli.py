@@ -13,7 +13,7 @@ import pytest
 from locator.cli import main
 from locator.coverage import CoverageQuery, CoverageStudy, parse_thresholds
 from locator.sites import Kind, Site, SiteFilter, Status
-from locator.store import Store
+from locator.store import open_store
 
 SITES = [
     Site(id="lib-urbana", name="Urbana Free Library", kind=Kind.LIBRARY, lat=40.1106,
@@ -42,7 +42,7 @@ TRACTS = [
 @pytest.fixture
 def small_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'locator.db'}"
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites(SITES)
         store.replace_population("tract", TRACTS, "2020")
     monkeypatch.setenv("LOCATOR_DATABASE_URL", url)
@@ -64,7 +64,7 @@ def test_coverage_json_rows_carry_the_contract_fields(small_db, capsys) -> None:
                 "median_distance_mi", "population_within_2_mi", "share_within_2_mi",
                 "population_within_2.5_mi", "share_within_2.5_mi", "population_within_10_mi",
                 "share_within_10_mi"} <= set(row)
-    with Store(small_db) as store:
+    with open_store(small_db) as store:
         expected = CoverageStudy(store.sites(), store.population("tract"), CoverageQuery(
             state_fips=("17", "18"))).report(parse_thresholds(["2", "2.5", "10"]))
     assert answer["rows"] == [json.loads(json.dumps(r.to_json())) for r in expected.rows]
@@ -195,7 +195,7 @@ def test_illinois_report_from_the_real_data(national_db_url, monkeypatch, capsys
     answer = run_json(capsys, "coverage", "--state", "IL", "--within", "5", "--format", "json")
     assert answer["total"]["population"] == 12_812_508
     assert len(answer["rows"]) == 102
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         site_filter = SiteFilter()
         in_illinois = sum(1 for s in store.sites() if site_filter.accepts(s)
                           and not s.temporarily_closed and s.county_fips.startswith("17"))

@@ -12,7 +12,7 @@ import pytest
 from locator.coverage import CoverageQuery, CoverageStudy, Geography, parse_thresholds
 from locator.geo import haversine_mi
 from locator.sites import Status
-from locator.store import PopulationPoints, Store
+from locator.store import PopulationPoints, open_store
 from locator.whatif import ProposedSite, what_if
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ THRESHOLDS = parse_thresholds(["2", "5", "10"])
 
 @pytest.fixture(scope="module")
 def national(national_db_url: str) -> tuple[list, PopulationPoints, PopulationPoints]:
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         return (store.sites(statuses=[Status.APPROVED]), store.population("tract"),
                 store.population("county"))
 

@@ -17,7 +17,7 @@ from web_sites import HIDDEN_IDS, PUBLIC_SITES, SITES, make_db
 from locator import hsds
 from locator.geo import haversine_mi
 from locator.sites import PROGRAMS, Kind, Site, Status
-from locator.store import Store
+from locator.store import open_store
 from web import create_app
 from web.data import site_data
 from web.hsds import M_PER_MI
@@ -252,6 +252,6 @@ def test_a_place_approved_later_appears_without_a_restart(tmp_path: Path) -> Non
     pending = next(s for s in SITES if s.status is Status.PENDING)
     path = f"/hsds/services/{hsds.service_id(pending.id)}"
     get_json(client, path, status=404)
-    with Store(url) as store:
+    with open_store(url) as store:
         store.set_status([pending.id], Status.APPROVED)
     assert get_json(client, path)["name"] == pending.name

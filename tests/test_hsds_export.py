@@ -18,7 +18,7 @@ from locator import hsds
 from locator.cli import main
 from locator.importer import import_sources
 from locator.sites import CountySource, Kind, Site, Status
-from locator.store import Store
+from locator.store import open_store
 
 # Every field filled, and the cases the mapping treats specially: no organization, an
 # organization named like its site, two sites of one organization, a temporarily closed
@@ -59,7 +59,7 @@ def export(database_url: str, monkeypatch: pytest.MonkeyPatch, fmt: str, out: Pa
 
 def imported(folder: Path, directory: Path) -> tuple[list[Site], object]:
     """The sites a fresh database holds after importing ``folder``, and the report."""
-    with Store(f"sqlite:///{directory / 'back.db'}") as store:
+    with open_store(f"sqlite:///{directory / 'back.db'}") as store:
         report = import_sources(store, folder)
         return store.sites(), report
 
@@ -67,7 +67,7 @@ def imported(folder: Path, directory: Path) -> tuple[list[Site], object]:
 @pytest.fixture
 def round_trip_db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'sites.db'}"
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites(ROUND_TRIP_SITES)
     return url
 
@@ -223,7 +223,7 @@ def national_export(national_db_url: str, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def national_sites(national_db_url: str) -> dict[str, Site]:
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         return {s.id: s for s in store.sites(statuses=[Status.APPROVED])}
 
 
@@ -248,7 +248,7 @@ def test_importing_the_export_into_its_own_database_changes_nothing(
         national_export: tuple[Path, Path], national_db_url: str, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     copy.write_bytes(Path(national_db_url.removeprefix("sqlite:///")).read_bytes())
-    with Store(f"sqlite:///{copy}") as store:
+    with open_store(f"sqlite:///{copy}") as store:
         before = store.sites()
         report = import_sources(store, national_export[0])
         assert [(r.added, r.changed, r.removed) for r in report.results] == [(0, 0, 0)]

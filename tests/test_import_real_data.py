@@ -17,7 +17,7 @@ from conftest import require_shared_data
 
 from locator.sites import CountySource, Kind
 from locator.sources import SiteBatch, discover, read
-from locator.store import Store
+from locator.store import Store, open_store
 
 
 def official_outlets() -> list[dict[str, str]]:
@@ -40,7 +40,7 @@ def fy2021_batch() -> SiteBatch:
 
 @pytest.fixture(scope="module")
 def national_store(national_db_url: str) -> Store:
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         yield store
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
 from locator.errors import InvalidInput, NotFound
 from locator.geo import haversine_mi
-from locator.sites import Kind, Site, SiteFilter, Status
+from locator.sites import PUBLIC, Kind, Site, SiteFilter, Status
 from locator.spatial import Catalog, SiteIndex, brute_force_nearest
 
 
@@ -125,3 +127,46 @@ def test_bbox_query_handles_the_antimeridian() -> None:
                        make_site("mid", 0.0, 0.0)])
     assert [s.id for s in catalog.in_bbox(179.0, -1.0, -179.0, 1.0)] == ["east", "west"]
     assert [s.id for s in catalog.in_bbox(-1.0, -1.0, 1.0, 1.0)] == ["mid"]
+
+
+def test_catalog_updated_site_by_site_answers_as_one_built_afresh() -> None:
+    rng = random.Random(8)
+    kinds = list(Kind)
+    sites = {f"s{n:03d}": Site(f"s{n:03d}", f"Site {n}", rng.choice(kinds),
+                               rng.uniform(36, 42), rng.uniform(-92, -86)) for n in range(300)}
+    filters = (PUBLIC, SiteFilter(kinds=frozenset({Kind.LIBRARY})),
+               SiteFilter(kinds=frozenset({Kind.ACCESS_SITE, Kind.BOOKMOBILE})))
+    catalog = Catalog(sites.values())
+    for step in range(60):
+        for site_filter in filters:
+            catalog.index(site_filter)
+        before = {f: catalog.index(f) for f in filters}
+        site = sites[rng.choice(sorted(sites))]
+        change = rng.choice(("edit", "move", "kind", "add", "remove"))
+        if change == "edit":
+            changed = [site.replace(phone=f"555-{step:04d}")]
+        elif change == "move":
+            changed = [site.replace(lat=site.lat + 0.01)]
+        elif change == "kind":
+            changed = [site.replace(kind=rng.choice(kinds))]
+        elif change == "add":
+            changed = [site.replace(id=f"new-{step}")]
+        else:
+            changed = []
+        sites.update({s.id: s for s in changed})
+        removed = [site.id] if change == "remove" else []
+        for site_id in removed:
+            del sites[site_id]
+        catalog = catalog.updated(changed, removed_ids=removed)
+        if change == "edit":  # nothing moved: every index keeps its trees
+            assert all(catalog.index(f)._tree is before[f]._tree for f in filters)
+        fresh = Catalog(sites.values())
+        assert catalog.sites == fresh.sites
+        for site_filter in filters:
+            lat, lon = rng.uniform(36, 42), rng.uniform(-92, -86)
+            assert catalog.nearest(lat, lon, k=7, site_filter=site_filter) == \
+                fresh.nearest(lat, lon, k=7, site_filter=site_filter)
+            assert catalog.within(lat, lon, 60, site_filter=site_filter) == \
+                fresh.within(lat, lon, 60, site_filter=site_filter)
+            assert catalog.in_bbox(-90, 38, -88, 40, site_filter=site_filter) == \
+                fresh.in_bbox(-90, 38, -88, 40, site_filter=site_filter)

@@ -19,7 +19,7 @@ from locator.places import Place, Precision
 from locator.search import find_nearest, public_filter, site_json
 from locator.sites import Kind, Site, Status
 from locator.spatial import Catalog, brute_force_nearest
-from locator.store import Store
+from locator.store import open_store
 from web import create_app
 from web.clusters import grid_clusters
 
@@ -199,7 +199,7 @@ def test_catalog_follows_changes_to_the_store(tmp_path: Path) -> None:
     client = create_app({"DATABASE_URL": url, "TESTING": True}).test_client()
     assert get_json(client, "/api/sites/lib-springfield")["name"] == "Lincoln Library"
     new_site = Site("new-1", "Newly Approved Center", Kind.ACCESS_SITE, 39.8, -89.6)
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites([new_site])
         store.set_status(["lib-springfield"], Status.RETIRED)
     assert get_json(client, "/api/sites/new-1")["name"] == "Newly Approved Center"

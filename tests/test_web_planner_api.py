@@ -22,7 +22,7 @@ from locator.coverage import CoverageQuery, Geography, load_study, parse_thresho
 from locator.geo import haversine_mi
 from locator.search import public_filter
 from locator.sites import Kind, Status
-from locator.store import Store
+from locator.store import open_store
 from locator.whatif import ProposedSite, what_if
 from web import create_app
 
@@ -51,7 +51,7 @@ def engine_report(db_url: str, *, states=(), kinds=(), by=Geography.COUNTY,
     """The report straight from the engine, as JSON text would carry it."""
     query = CoverageQuery(site_filter=public_filter(kinds), state_fips=tuple(states),
                           geography=by)
-    with Store(db_url) as store:
+    with open_store(db_url) as store:
         report = load_study(store, query).report(parse_thresholds(within))
     return json.loads(json.dumps(report.to_json()))
 
@@ -137,7 +137,7 @@ def test_coverage_rows_carry_the_cli_contract_fields(national_client: FlaskClien
 def test_whatif_json_is_the_engine_answer(national_client: FlaskClient,
                                           national_db_url: str) -> None:
     query = CoverageQuery(site_filter=public_filter(["library"]), state_fips=(ILLINOIS,))
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         study = load_study(store, query)
     removed = study.index.sites[int(np.argmax(np.bincount(study.nearest)))].id
     body = get_json(national_client, "/api/coverage/whatif?state=IL&kind=library&within=2,5"
@@ -152,7 +152,7 @@ def test_whatif_json_is_the_engine_answer(national_client: FlaskClient,
 @pytest.mark.slow
 def test_serving_sites_are_those_inside_and_the_nearest_beyond(
         national_client: FlaskClient, national_db_url: str) -> None:
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         sites = [s for s in store.sites(statuses=[Status.APPROVED]) if s.kind is Kind.LIBRARY
                  and not s.temporarily_closed]
         tracts = store.population("tract", state_fips=[ILLINOIS])
@@ -265,7 +265,7 @@ def test_coverage_follows_changes_to_the_store(tmp_path: Path) -> None:
     client = create_app({"DATABASE_URL": url, "TESTING": True}).test_client()
     query = "/api/coverage?state=IL&kind=comprehensive_center&within=10&by=total"
     assert get_json(client, query)["total"]["population_within_10_mi"] == 1000
-    with Store(url) as store:
+    with open_store(url) as store:
         store.set_status(["ajc-springfield"], Status.RETIRED)
     after = get_json(client, query)["total"]
     assert (after["sites"], after["population_within_10_mi"]) == (0, 0)

@@ -17,7 +17,7 @@ from planner_data import make_coverage_db
 
 from locator.coverage import CoverageQuery, DistanceDistribution, load_study, parse_thresholds
 from locator.search import public_filter
-from locator.store import Store
+from locator.store import open_store
 from web import create_app
 from web.charts import HEIGHT_PX, MARGIN_BOTTOM_PX, MARGIN_TOP_PX, band_edges_mi, distance_chart
 
@@ -132,7 +132,7 @@ def report_html(national_client: FlaskClient) -> str:
 def test_report_states_the_data_vintages_and_the_method(report_html: str,
                                                         national_db_url: str) -> None:
     text = Elements(report_html).plain_text
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         imports = store.imports()
     assert imports
     for record in imports:
@@ -166,7 +166,7 @@ def test_report_chart_bars_add_up_to_the_report_figures(report_html: str,
 @pytest.mark.slow
 def test_report_lists_the_gaps_ranked_by_uncovered_residents(report_html: str,
                                                              national_db_url: str) -> None:
-    with Store(national_db_url) as store:
+    with open_store(national_db_url) as store:
         query = CoverageQuery(site_filter=public_filter(["library"]), state_fips=("17",))
         report = load_study(store, query).report(parse_thresholds(["5", "10"]))
     gaps = report.gaps()

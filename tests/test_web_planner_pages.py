@@ -14,7 +14,7 @@ from planner_data import NORTH_OFFSET_MI, make_coverage_db
 
 from locator.coverage import CoverageQuery, load_study, parse_thresholds
 from locator.search import public_filter
-from locator.store import Store
+from locator.store import open_store
 from locator.whatif import ProposedSite, what_if
 from web import create_app
 
@@ -157,7 +157,7 @@ def test_typed_coordinates_show_the_whatif_without_javascript(client: FlaskClien
     point = ProposedSite(39.9817, -89.6443)
     html, parsed = page(client, "/planner?state=IL&kind=comprehensive_center&within=10"
                                 f"&add={point.lat},{point.lon}")
-    with Store(db_url) as store:
+    with open_store(db_url) as store:
         study = load_study(store, CoverageQuery(
             site_filter=public_filter(["comprehensive_center"]), state_fips=("17",)))
     expected = what_if(study, parse_thresholds(["10"]), add=[point])

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from locator.sites import Kind, Site, Status
-from locator.store import Store, sqlite_path
+from locator.store import open_store, sqlite_path
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
@@ -45,7 +45,7 @@ HIDDEN_IDS = frozenset(s.id for s in SITES if s.status is not Status.APPROVED)
 
 def make_db(directory: Path, sites: tuple[Site, ...] = SITES) -> str:
     url = f"sqlite:///{directory / 'web.db'}"
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites(sites)
     return url
 
@@ -59,6 +59,6 @@ def copy_with_sites(database_url: str, directory: Path, sites: tuple[Site, ...])
     source.close()
     copy.close()
     url = f"sqlite:///{path}"
-    with Store(url) as store:
+    with open_store(url) as store:
         store.upsert_sites(sites)
     return url

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from locator.open_at import Moment
-from locator.search import find_nearest, public_filter, site_json
+from locator.search import public_filter, site_json
 from locator.sites import Site
 from web import openapi, params
 from web.clusters import grid_clusters
@@ -33,12 +33,7 @@ def nearest():
     query = params.nearest_query(request.args)
     moment = params.moment(request.args, now=Moment.now())
     open_only = params.boolean(request.args, "open")
-    data = site_data()
-    # SiteData.answer stays as the pages use it until the store rewrite settles; the
-    # moment and the open filter are applied here.
-    place = query.point or data.place(query.text or "")
-    answer = find_nearest(data.catalog(), place, k=query.k, site_filter=query.site_filter,
-                          within_mi=query.within_mi, moment=moment, open_only=open_only)
+    answer = site_data().answer(query, moment=moment, open_only=open_only)
     body = answer.to_json()
     body["query"]["label"] = place_label(answer.query)  # an address's note, in the asker's words
     return jsonify(body)
@@ -48,7 +43,7 @@ def nearest():
 def sites_in_bbox():
     box = params.bbox(request.args)
     site_filter = params.site_filter(request.args)
-    sites = site_data().catalog().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
+    sites = site_data().spatial().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
                                           site_filter=site_filter)
     return _geojson([site_feature(s) for s in sites])
 
@@ -64,7 +59,7 @@ def clusters():
     box = params.bbox(request.args)
     zoom = params.integer(request.args, "zoom", default=None, low=0, high=params.MAX_ZOOM)
     site_filter = params.site_filter(request.args)
-    sites = site_data().catalog().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
+    sites = site_data().spatial().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
                                           site_filter=site_filter)
     features = []
     for cluster in grid_clusters([s.lat for s in sites], [s.lon for s in sites], zoom=zoom):
@@ -83,8 +78,9 @@ def openapi_document():
 
 def site_feature(site: Site, *, brief: bool = False) -> dict[str, object]:
     """A site as an RFC 7946 Feature; ``brief`` keeps what a map marker needs."""
-    properties = ({"id": site.id, "name": site.display_name, "kind": site.kind.value}
-                  if brief else site_json(site))
+    properties: dict[str, object] = (
+        {"id": site.id, "name": site.display_name, "kind": site.kind.value} if brief
+        else site_json(site))
     feature = _point_feature(site.lat, site.lon, properties)
     feature["id"] = site.id
     return feature

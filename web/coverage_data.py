@@ -4,43 +4,42 @@ A ``CoverageStudy`` holds every counted resident point's distance to its nearest
 site. Building one takes tens of milliseconds for a state; a what-if on a built study takes
 about one. So the map's page, its county outlines, its site layer and every click's what-if
 share one study, kept here by its ``CoverageQuery`` (which sites count, whose residents,
-which areas). Studies are dropped whenever the site catalog is reloaded: ``SiteData`` reloads
-it when any connection commits to the store, which is also when population points change.
+which areas). When the catalog moves on, a study is dropped only if a changed site (before
+or after the change) counts for it, or if the population points changed.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from flask import current_app
 
-from locator.coverage import CoverageQuery, CoverageStudy, load_population
+from locator.coverage import CoverageQuery, CoverageStudy, counts_as_site, load_population
 from locator.errors import InvalidInput, NotFound
-from locator.spatial import Catalog
-from locator.store import ImportRecord, PopulationPoints, Store
-from web.data import site_data
+from locator.store import ImportRecord, PopulationPoints
+from web.data import CatalogUpdate, site_data
+from web.db import get_store
 
 # A national study holds about 85,000 points; eight of them stay well under 100 MB.
 MAX_STUDIES = 8
 
 
 class CoverageData:
-    """The studies one worker process has built, newest last, for one store."""
+    """The studies one worker process has built, newest last."""
 
-    def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._store: Store | None = None
-        self._catalog: Catalog | None = None
+        self._version = -1
         self._studies: OrderedDict[CoverageQuery, CoverageStudy] = OrderedDict()
 
     def study(self, query: CoverageQuery) -> CoverageStudy:
-        catalog = site_data().catalog()
+        catalog, version = site_data().snapshot()
         with self._lock:
-            if catalog is not self._catalog:
-                self._studies.clear()
-                self._catalog = catalog
+            if version != self._version:
+                self._forget_stale(site_data().updates_since(self._version))
+                self._version = version
             study = self._studies.get(query)
             if study is None:
                 study = CoverageStudy(catalog.sites.values(), self._population(query), query)
@@ -52,11 +51,19 @@ class CoverageData:
 
     def imports(self) -> list[ImportRecord]:
         """The store's import log, oldest first: which file and vintage fed which source."""
-        with self._lock:
-            return self._open().imports()
+        return get_store().imports()
+
+    def _forget_stale(self, updates: Iterable[CatalogUpdate] | None) -> None:
+        if updates is None or any(u.rebuilt or u.population_changed for u in updates):
+            self._studies.clear()
+            return
+        touched = [site for update in updates for site in update.touched]
+        for query in [q for q in self._studies
+                      if any(counts_as_site(site, q.site_filter) for site in touched)]:
+            del self._studies[query]
 
     def _population(self, query: CoverageQuery) -> PopulationPoints:
-        store = self._open()
+        store = get_store()
         try:
             return load_population(store, query.state_fips)
         except NotFound as error:
@@ -67,11 +74,7 @@ class CoverageData:
                                    **error.params) from error
             raise
 
-    def _open(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.database_url)
-        return self._store
-
 
 def coverage_data() -> CoverageData:
-    return current_app.extensions["coverage"]
+    data: CoverageData = current_app.extensions["coverage"]
+    return data

@@ -1,27 +1,58 @@
 """The site catalog and the geocoder the views ask: one of each per worker process.
 
-Why one long-lived connection rather than one per request: every search is answered from
-the in-memory ``Catalog``; per request the store is only asked whether it changed since
-the catalog was loaded (SQLite's ``PRAGMA data_version``, which moves when any other
-connection, in any process, commits), and the catalog is reloaded when it has. Only
-approved sites are ever loaded, so pending and retired ones cannot reach a page.
+Every search is answered from the in-memory ``Catalog``. Per request the store is asked one
+cheap question, its data version; when another process (or this one) has committed since,
+the change log says which sites changed, and only those are put into the catalog. Only
+approved sites are ever loaded, so pending and retired ones cannot reach a page. What each
+update touched is kept for a while, so the planner's coverage studies can keep the studies
+an update did not touch (see ``web.coverage_data``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import deque
+from dataclasses import dataclass
 from typing import Protocol
 
 from flask import current_app
 
 from locator.errors import InvalidInput, NotFound
 from locator.geocode import Town, default_geocoder
+from locator.open_at import Moment
 from locator.places import Place
 from locator.search import NearestAnswer, find_nearest
-from locator.sites import Status
-from locator.spatial import Catalog
-from locator.store import Store
+from locator.sites import Site, Status
+from locator.spatial import Catalog, SpatialQueries
+from locator.store import ChangeSet, Store
+from locator.store.dialects import scheme
+from web.db import get_store
 from web.params import NearestQuery
+
+# Beyond this many changed sites, reading them one by one costs more than a full reload.
+MAX_INCREMENTAL_SITES = 2000
+# Updates remembered for consumers that have not caught up yet.
+KEPT_UPDATES = 256
+
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Whether the database answers: ``data_version`` is None when it does not."""
+
+    engine: str
+    data_version: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.data_version is not None
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": "ok" if self.ok else "unavailable", "engine": self.engine,
+                "data_version": self.data_version}
 
 
 class UnknownPlace(InvalidInput):
@@ -36,29 +67,71 @@ class Geocoder(Protocol):
     def towns(self) -> list[Town]: ...
 
 
-class SiteData:
-    """The approved sites of one store as a ``Catalog``, kept in step with the store."""
+@dataclass(frozen=True, slots=True)
+class CatalogUpdate:
+    """One step of the catalog: the data version it reached and what it touched."""
 
-    def __init__(self, database_url: str, *, geocoder: Geocoder | None = None) -> None:
-        self.database_url = database_url
+    since: int
+    version: int
+    touched: tuple[Site, ...]  # old and new versions of every changed approved site
+    population_changed: bool
+    rebuilt: bool  # reloaded whole: whatever was built on the old catalog is stale
+
+
+class SiteData:
+    """The approved sites of the store as a ``Catalog``, kept in step with the store."""
+
+    def __init__(self, *, geocoder: Geocoder | None = None) -> None:
         self._geocoder = geocoder
         self._lock = threading.Lock()
-        self._store: Store | None = None
         self._catalog: Catalog | None = None
-        self._version: int | None = None
+        self._version = -1
+        self._updates: deque[CatalogUpdate] = deque(maxlen=KEPT_UPDATES)
 
     def catalog(self) -> Catalog:
-        with self._lock:
-            version = self._data_version()
-            if self._catalog is None or version != self._version:
-                self._catalog = Catalog(self._open().sites(statuses=[Status.APPROVED]))
-                self._version = version
-            return self._catalog
+        return self.snapshot()[0]
 
-    def answer(self, query: NearestQuery) -> NearestAnswer:
+    def snapshot(self) -> tuple[Catalog, int]:
+        """The catalog and the data version it reflects, brought up to date first."""
+        store = get_store()
+        with self._lock:
+            version = store.data_version()
+            if self._catalog is None:
+                self._reload(store, version)
+            elif version != self._version:
+                self._apply(store, store.changes_since(self._version))
+            assert self._catalog is not None
+            return self._catalog, self._version
+
+    def updates_since(self, version: int) -> list[CatalogUpdate] | None:
+        """The updates after ``version``, oldest first; None when they are no longer kept."""
+        with self._lock:
+            updates = [u for u in self._updates if u.version > version]
+            if updates and updates[0].since > version:
+                return None  # the ones in between are forgotten
+            return updates
+
+    def health(self) -> Health:
+        engine = scheme(current_app.config["DATABASE_URL"])
+        try:
+            version = get_store().data_version()
+        # Any failure at all means this worker cannot answer from fresh data; the cause goes
+        # to the log, a monitor only needs the 503.
+        except Exception:
+            _log.exception("health check: the database does not answer")
+            return Health(engine, None)
+        return Health(engine, version)
+
+    def spatial(self) -> SpatialQueries:
+        return get_store().spatial(self.catalog())
+
+    def answer(self, query: NearestQuery, *, moment: Moment | None = None,
+               open_only: bool = False) -> NearestAnswer:
         place = query.point or self.place(query.text or "")
-        return find_nearest(self.catalog(), place, k=query.k, site_filter=query.site_filter,
-                            within_mi=query.within_mi)
+        catalog = self.catalog()
+        return find_nearest(catalog, place, k=query.k, site_filter=query.site_filter,
+                            within_mi=query.within_mi, moment=moment, open_only=open_only,
+                            spatial=get_store().spatial(catalog))
 
     def place(self, text: str) -> Place:
         try:
@@ -71,26 +144,32 @@ class SiteData:
             raise InvalidInput(error.message, code=error.code, parameter="q",
                                **error.params) from error
 
-    def reload(self) -> Catalog:
-        """Drop the cached catalog, e.g. after this process itself wrote to the store."""
-        with self._lock:
-            self._catalog = None
-        return self.catalog()
-
     @property
     def geocoder(self) -> Geocoder:
         if self._geocoder is None:
             self._geocoder = default_geocoder()
         return self._geocoder
 
-    def _open(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.database_url)
-        return self._store
+    def _reload(self, store: Store, version: int) -> None:
+        self._catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
+        self._record(CatalogUpdate(self._version, version, (), True, rebuilt=True))
 
-    def _data_version(self) -> int:
-        return int(self._open().execute("PRAGMA data_version").fetchone()[0])
+    def _apply(self, store: Store, changes: ChangeSet) -> None:
+        if changes.everything or len(changes.site_ids) > MAX_INCREMENTAL_SITES:
+            self._reload(store, changes.version)
+            return
+        assert self._catalog is not None
+        fresh = [s for s in store.sites(ids=changes.site_ids) if s.status is Status.APPROVED]
+        old = [self._catalog.sites[i] for i in changes.site_ids if i in self._catalog.sites]
+        self._catalog = self._catalog.updated(fresh, removed_ids=changes.site_ids)
+        self._record(CatalogUpdate(self._version, changes.version, (*old, *fresh),
+                                   changes.population_changed, rebuilt=False))
+
+    def _record(self, update: CatalogUpdate) -> None:
+        self._version = update.version
+        self._updates.append(update)
 
 
 def site_data() -> SiteData:
-    return current_app.extensions["locator"]
+    data: SiteData = current_app.extensions["locator"]
+    return data

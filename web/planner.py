@@ -67,7 +67,7 @@ EXPORTS = {
 @bp.record_once
 def _register(state: Any) -> None:
     app = state.app
-    app.extensions["coverage"] = CoverageData(app.config["DATABASE_URL"])
+    app.extensions["coverage"] = CoverageData()
     openapi.add_paths(app, planner_openapi.paths(), planner_openapi.schemas())
     links = app.config.get("NAV_LINKS", [])
     if not any(endpoint == "planner.page" for endpoint, _ in links):

@@ -41,7 +41,7 @@ from locator.export import (
 from locator.regions import read_regions
 from locator.search import public_filter
 from locator.sites import Site
-from locator.store import PopulationPoints, Store
+from locator.store import PopulationPoints, Store, open_store
 from locator.suggest import (
     CandidatePool,
     SuggestResult,
@@ -99,7 +99,7 @@ def _query(args: argparse.Namespace, store: Store) -> CoverageQuery:
 
 
 def _load(args: argparse.Namespace) -> tuple[CoverageQuery, list[Site], PopulationPoints]:
-    with Store(Settings.from_env().database_url) as store:
+    with open_store(Settings.from_env().database_url) as store:
         if not store.count_sites():
             raise LocatorError("no sites are loaded: run `locator data fetch` and "
                                "`locator data import` first", code="no_sites")

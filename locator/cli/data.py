@@ -1,4 +1,5 @@
-"""``locator data fetch|import|status``: load the public data and see what is loaded."""
+"""``locator data fetch|import|status|backup|restore``: load the public data, see what is
+loaded, and keep a copy of the database."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from locator.errors import LocatorError
 from locator.importer import DataStatus, ImportReport, data_status, import_sources
 from locator.sources import Progress, discover
 from locator.sources.fetch import fetch_official, manual_instructions
-from locator.store import Store
+from locator.store import open_store
 
 FIRST_ISSUES = 20
 
@@ -62,6 +63,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.set_defaults(func=run_status)
 
+    backup = add_command(
+        actions, "backup",
+        help="Copy the whole database into FILE, consistently, while the app keeps running "
+             "(SQLite: the online backup API; PostgreSQL: pg_dump).",
+        example="locator data backup backups/locator-$(date +%F).db",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(func=run_backup)
+
+    restore = add_command(
+        actions, "restore",
+        help="Replace the whole database with a copy `locator data backup` made; running "
+             "app servers pick the restored data up by themselves.",
+        example="locator data restore backups/locator-2026-12-01.db",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.set_defaults(func=run_restore)
+
 
 def _sources_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sources", type=Path, metavar="DIR",
@@ -94,7 +113,7 @@ def _download_progress(name: str, done_bytes: int, total_bytes: int) -> None:
 def run_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     folder = _sources_dir(args)
-    with Store(settings.database_url) as store:
+    with open_store(settings.database_url) as store:
         if args.if_empty and store.count_sites():
             print(f"the database already holds {store.count_sites():,} sites; nothing imported "
                   "(run without --if-empty to update it)")
@@ -161,7 +180,7 @@ def _write_issue_csv(report: ImportReport, path: Path) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    with Store(settings.database_url) as store:
+    with open_store(settings.database_url) as store:
         status = data_status(store)
     if args.format == "json":
         json.dump({"database": settings.database_url, **status.to_json()}, sys.stdout, indent=2)
@@ -204,3 +223,21 @@ def _print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
     for row in cells:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
               .rstrip())
+
+
+# -- backup and restore ----------------------------------------------------------------------
+
+def run_backup(args: argparse.Namespace) -> int:
+    with open_store(Settings.from_env().database_url) as store:
+        store.backup(args.file)
+        version = store.data_version()
+    print(f"database copied to {args.file} (data version {version})")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    with open_store(Settings.from_env().database_url) as store:
+        store.restore(args.file)
+        sites = store.count_sites()
+    print(f"database restored from {args.file}: {sites:,} sites")
+    return 0

@@ -10,7 +10,7 @@ from locator.cli import add_command
 from locator.config import Settings
 from locator.errors import InvalidInput
 from locator.sites import Status
-from locator.store import Store
+from locator.store import open_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +43,7 @@ def run_hsds(args: argparse.Namespace) -> int:
     if args.format == "json" and args.output.is_dir():
         raise InvalidInput("%(path)s is a folder; --format json writes a file",
                            code="output_kind", parameter="output", path=str(args.output))
-    with Store(Settings.from_env().database_url) as store:
+    with open_store(Settings.from_env().database_url) as store:
         sites = store.sites(statuses=[Status.APPROVED])
     write = hsds_files.write_package if args.format == "csv" else hsds_files.write_json
     count = write(sites, args.output)

@@ -18,7 +18,7 @@ from locator.open_at import Moment, Opening, parse_moment
 from locator.search import DEFAULT_K, NearestAnswer, find_nearest, public_filter, site_json
 from locator.sites import Status
 from locator.spatial import MAX_K, Catalog
-from locator.store import Store
+from locator.store import Store, open_store
 
 FORMATS = ("table", "json", "geojson", "csv", "html")
 
@@ -59,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
                            code="output_required", parameter="output")
-    answer = find_nearest(load_catalog(), place, k=args.k, site_filter=site_filter,
-                          within_mi=args.within, moment=moment, open_only=args.open)
+    with open_store(Settings.from_env().database_url) as store:
+        catalog = load_catalog(store)
+        answer = find_nearest(catalog, place, k=args.k, site_filter=site_filter,
+                              within_mi=args.within, moment=moment, open_only=args.open,
+                              spatial=store.spatial(catalog))
     if args.output is None:
         WRITERS[args.format](answer)
         return 0
@@ -71,9 +74,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_catalog() -> Catalog:
-    with Store(Settings.from_env().database_url) as store:
-        sites = store.sites(statuses=[Status.APPROVED])
+def load_catalog(store: Store) -> Catalog:
+    sites = store.sites(statuses=[Status.APPROVED])
     if not sites:
         raise LocatorError(
             "no sites are loaded: run `locator data fetch` and `locator data import` "
@@ -92,7 +94,7 @@ def _write_geojson(answer: NearestAnswer) -> None:
         {"type": "Feature", "id": row["id"],
          "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
          "properties": row}
-        for row in answer.to_json()["results"]  # type: ignore[union-attr]
+        for row in (site_json(n.site, distance_mi=n.distance_mi) for n in answer.results)
     ]
     json.dump({"type": "FeatureCollection", "query": answer.query.to_json(),
                "features": features}, sys.stdout, indent=2, ensure_ascii=False)

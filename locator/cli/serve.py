@@ -1,8 +1,10 @@
 """``locator serve``: the web app under gunicorn, a production WSGI server.
 
 The command replaces itself with gunicorn (``exec``), so signals and exit codes are
-gunicorn's own and ``locator`` never imports Flask. Each worker loads the catalog once as
-it starts, so the first search is as fast as the rest.
+gunicorn's own and ``locator`` never imports Flask: SIGHUP to that process reloads
+gracefully (new workers start, old ones finish their requests), SIGTERM stops it. Each
+worker loads the catalog once as it starts, so the first search is as fast as the rest.
+Every request is logged to stderr as one JSON object (``web.accesslog``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 from locator.cli import add_command
 from locator.config import Settings
-from locator.store import Store
+from locator.store import open_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -58,13 +60,18 @@ def gunicorn_argv(host: str, port: int, *, workers: int = DEFAULT_WORKERS,
         "--worker-class", "gthread",
         "--threads", str(THREADS_PER_WORKER),
         "--graceful-timeout", "5",
+        # Signals are the control interface (HUP reloads, TERM stops); gunicorn's control
+        # socket sits at one path per user, which a second server on the machine would take.
+        "--no-control-socket",
+        # One JSON object per request on stderr (web/accesslog.py).
+        "--logger-class", "web.accesslog.JsonAccessLogger",
         "--env", "LOCATOR_PRELOAD_CATALOG=true",
         app,
     ]
 
 
 def _warn_if_empty(database_url: str) -> None:
-    with Store(database_url) as store:
+    with open_store(database_url) as store:
         if store.count_sites() == 0:
             print("locator: no sites are loaded yet; the map will be empty. Load data with "
                   "`locator data fetch` and `locator data import`.", file=sys.stderr)

@@ -1,0 +1,101 @@
+"""The tables as this code reads and writes them (the migrations build them, step by step).
+
+Column types are the engine-neutral SQLAlchemy ones, so the same statements run on SQLite
+and PostgreSQL. Timestamps stay ISO-8601 text, as the first release stored them, so that
+comparing two of them compares the same strings on every engine.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+sites = sa.Table(
+    "sites", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("lat", sa.Double, nullable=False),
+    sa.Column("lon", sa.Double, nullable=False),
+    sa.Column("organization", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("city", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("zip", sa.Text, nullable=False),
+    sa.Column("county_fips", sa.Text, nullable=False),
+    sa.Column("county_source", sa.Text, nullable=False),
+    sa.Column("phone", sa.Text, nullable=False),
+    sa.Column("website", sa.Text, nullable=False),
+    sa.Column("hours", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    # Integer 0/1, as the first release stored it, on every engine.
+    sa.Column("temporarily_closed", sa.Integer, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("vintage", sa.Text, nullable=False),
+    sa.Column("last_verified", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+
+site_programs = sa.Table(
+    "site_programs", metadata,
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("program", sa.Text, primary_key=True),
+)
+
+population_points = sa.Table(
+    "population_points", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("level", sa.Text, primary_key=True),
+    sa.Column("state_fips", sa.Text, nullable=False),
+    sa.Column("county_fips", sa.Text, nullable=False),
+    sa.Column("population", sa.Integer, nullable=False),
+    sa.Column("lat", sa.Double, nullable=False),
+    sa.Column("lon", sa.Double, nullable=False),
+    sa.Column("vintage", sa.Text, nullable=False),
+)
+
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("vintage", sa.Text, nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("imported_at", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+)
+
+import_retirements = sa.Table(
+    "import_retirements", metadata,
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("vintage", sa.Text, nullable=False),
+    sa.Column("retired_at", sa.Text, nullable=False),
+)
+
+# One row: the version every committed change bumps, so a process asks one cheap question
+# per request to learn whether anything changed.
+data_version = sa.Table(
+    "data_version", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+# The change log: which sites each version changed, and, for the audit trail, who changed
+# which fields from what to what. ``site_id`` has no foreign key: the record of a change
+# outlives the row it describes.
+changes = sa.Table(
+    "changes", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("version", sa.BigInteger, nullable=False, index=True),
+    sa.Column("changed_at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("site_id", sa.Text, nullable=True, index=True),
+    sa.Column("fields", sa.JSON, nullable=True),
+)
