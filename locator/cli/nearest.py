@@ -53,7 +53,7 @@ def load_catalog(store: Store) -> Catalog:
     if not sites:
         raise LocatorError(
             "no sites are loaded: run `locator data fetch` and `locator data import` "
-            "(or put the source files in the sources folder first)"
+            "(or put the source files in the sources folder first)", code="no_sites"
         )
     return Catalog(sites)
 

@@ -68,4 +68,5 @@ def _refuse_unknown(revision: str | None) -> None:
     if revision not in known:
         raise InvalidInput(
             f"database schema revision {revision!r} is newer than this program "
-            f"(which knows up to {script.get_current_head()!r}); upgrade the locator package")
+            f"(which knows up to {script.get_current_head()!r}); upgrade the locator package",
+            code="schema_too_new")
