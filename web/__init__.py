@@ -8,16 +8,18 @@ they parse the request, ask ``locator``, and render.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from locator.config import Settings
-from web import api, assets, db, errors, i18n, planner, public, security
+from web import account, api, assets, db, errors, i18n, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
+from web.secret import instance_secret_key
 
-BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp)
+BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp, account.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.
@@ -26,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "DIRECTIONS_URL": "",  # e.g. "https://www.openstreetmap.org/directions?to={lat},{lon}"
     # Load the catalog while the app is built rather than on the first request.
     "PRELOAD_CATALOG": False,
+    # Where a generated SECRET_KEY is kept; empty means Flask's instance folder.
+    "INSTANCE_PATH": "",
 }
 
 
@@ -40,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["DATABASE_URL"] = Settings.from_env().database_url
     app.config.from_prefixed_env("LOCATOR")
     app.config.update(config or {})
+    _configure_instance(app)
 
     db.init_app(app)
     data = SiteData(geocoder=app.config.get("GEOCODER"))
@@ -50,8 +55,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     i18n.init_app(app)
+    account.init_app(app)
     errors.init_app(app)
     public.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app
+
+
+def _configure_instance(app: Flask) -> None:
+    """The instance folder, and a SECRET_KEY from the settings or generated into it once."""
+    if app.config["INSTANCE_PATH"]:
+        app.instance_path = str(app.config["INSTANCE_PATH"])
+    if app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    else:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))

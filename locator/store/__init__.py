@@ -24,7 +24,7 @@ from locator.store.interface import (
     Store,
 )
 from locator.store.migrate import head_revision
-from locator.store.sql import now_iso
+from locator.store._clock import now_iso
 
 __all__ = [
     "IMPORT_ACTOR",

@@ -13,7 +13,6 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,8 @@ import sqlalchemy as sa
 from locator.sites import CountySource, Kind, Site, Status
 from locator.spatial import Catalog, SpatialQueries
 from locator.store import schema as t
+from locator.store._clock import now_iso
+from locator.store._partners import PartnerTables
 from locator.store.dialects import WRITE_INTENT
 from locator.store.interface import (
     IMPORT_ACTOR,
@@ -55,11 +56,7 @@ _COUNTY_SOURCES = {c.value: c for c in CountySource}
 _CHUNK = 500
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class SqlStore:
+class SqlStore(PartnerTables):
     """A ``Store`` on one connection, used by the thread that opened it."""
 
     def __init__(self, database: Database, connection: sa.Connection, *,
