@@ -8,6 +8,7 @@ they parse the request, ask ``locator``, and render.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "PRELOAD_CATALOG": False,
     # Where a generated SECRET_KEY is kept; empty means Flask's instance folder.
     "INSTANCE_PATH": "",
+    # A login lasts a working day; Flask's signed session is refused once older.
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
 }
 
 

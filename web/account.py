@@ -1,8 +1,8 @@
 """Accounts on the web: log in, log out, register and see one's own account.
 
 Sessions are Flask-Login's, in Flask's signed cookie (HttpOnly, SameSite=Lax, Secure when
-the request came over TLS), and expire after ``SESSION_LIFETIME``; logging in starts a new
-session, so a session id planted before login is worth nothing after it. Every state-
+the request came over TLS), and expire after ``PERMANENT_SESSION_LIFETIME``; logging in
+starts a new session, so a session id planted before login is worth nothing after it. Every state-
 changing request needs Flask-WTF's CSRF token (a form field, or ``X-CSRFToken`` for JSON
 calls); one without it gets 400. Failed logins are limited per account and per client
 address, counted in the store so every worker process applies the same limit.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,7 +40,6 @@ from web.i18n import error_text
 
 bp = Blueprint("account", __name__)
 
-SESSION_LIFETIME = timedelta(hours=8)
 FIELD_MAX_CHARS = 200
 # Verifying against a real hash when no account matches takes as long as a wrong password,
 # so the time of an answer does not tell whether an e-mail has an account.
@@ -79,7 +78,6 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.session_interface = _SessionInterface()
     csrf.init_app(app)
