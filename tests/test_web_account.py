@@ -214,3 +214,23 @@ def test_hostile_registration_text_is_stored_as_text_and_shown_escaped(db_url: s
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert hostile in Elements(html).plain_text
+
+
+def test_what_to_fix_is_said_in_spanish(db_url: str) -> None:
+    client = partner_app(db_url).test_client()
+    answer = client.post("/register?lang=es", data={
+        "name": "", "organization": "Lib", "email": "x", "phone": "1", "password": "short",
+        "confirm": "other", "csrf_token": csrf_token(client, "/register?lang=es")})
+    text = Elements(answer.get_data(as_text=True)).plain_text
+    assert "Las contraseñas no coinciden." in text
+    assert "'x' no es una dirección de correo electrónico" in text
+    assert "This field is required" not in text and "Field must be" not in text
+
+
+def test_the_account_page_is_in_spanish(db_url: str) -> None:
+    add_account(db_url, "rev@area.example", role=Role.REVIEWER, areas=("17167",))
+    client = partner_app(db_url).test_client()
+    log_in(client, "rev@area.example")
+    text = Elements(client.get("/account?lang=es").get_data(as_text=True)).plain_text
+    assert "Su cuenta" in text and "Revisor" in text and "Áreas que usted revisa" in text
+    assert "Your account" not in text and "Reviewer" not in text
