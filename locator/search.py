@@ -56,6 +56,7 @@ def site_json(site: Site, *, distance_mi: float | None = None) -> dict[str, obje
     row.update({
         "organization": site.organization, "phone": site.phone, "website": site.website,
         "hours": site.hours, "programs": sorted(site.programs),
+        "roles": sorted(k.value for k in site.roles),
         "temporarily_closed": site.temporarily_closed,
     })
     return row

@@ -45,6 +45,14 @@ site_programs = sa.Table(
     sa.Column("program", sa.Text, primary_key=True),
 )
 
+# Kinds a site serves as besides its own ``kind`` (a library that is also an access site).
+site_roles = sa.Table(
+    "site_roles", metadata,
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+)
+
 population_points = sa.Table(
     "population_points", metadata,
     sa.Column("id", sa.Text, primary_key=True),
