@@ -15,12 +15,13 @@ from typing import Any
 from flask import Flask
 
 from locator.config import Settings
-from web import account, api, assets, db, errors, i18n, planner, public, security
+from web import account, api, assets, db, errors, i18n, partner, planner, public, review, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
 
-BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp, account.bp)
+BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp, account.bp,
+              partner.bp, review.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.

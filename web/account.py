@@ -12,11 +12,23 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Request, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_datetime, lazy_gettext, ngettext
 from flask_login import (
@@ -39,6 +51,7 @@ from web.db import get_store
 from web.i18n import error_text
 
 bp = Blueprint("account", __name__)
+View = Callable[..., Any]
 
 FIELD_MAX_CHARS = 200
 # Verifying against a real hash when no account matches takes as long as a wrong password,
@@ -96,6 +109,24 @@ def _load_user(user_id: str) -> SessionUser | None:
 
 def _account_links() -> dict[str, Any]:
     return {"signed_in": current_user.is_authenticated}
+
+
+def signed_in() -> User:
+    """The logged-in person's account (views are guarded by ``login_required`` first)."""
+    user: User = current_user.user
+    return user
+
+
+def roles_required(*roles: Role) -> Callable[[View], View]:
+    """Log in first; then 403 unless the account has one of ``roles``."""
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if signed_in().role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return login_required(guarded)
+    return decorate
 
 
 # -- forms ---------------------------------------------------------------------------------
