@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from html_page import Elements
 from partner_web import add_account, csrf_token, log_in, partner_app
 from planner_data import make_coverage_db
+from test_web_i18n import english_phrases, reader_text
 
 from locator.accounts import Role
 from locator.listings import RequestStatus
@@ -141,3 +142,22 @@ def test_an_approved_new_site_is_public_without_a_restart(db_url: str) -> None:
         assert f"partner-{filed.id}" in ids
     history = admin.get(f"/review/sites/partner-{filed.id}/history").get_data(as_text=True)
     assert "boss@state.example" in history and "add" in history
+
+
+def test_partner_and_review_pages_are_in_spanish(db_url: str) -> None:
+    partner = client_for(db_url, "ana@lincoln.example")
+    post(partner, f"/partner/sites/{LIBRARY}/extend", {"roles": ["access_site"]},
+         token_from=f"/partner/sites/{LIBRARY}/extend")
+    with open_store(db_url) as store:
+        filed = store.site_requests()[0]
+    admin = client_for(db_url, "boss@state.example")
+    pages = [(partner, "/partner/"), (partner, "/partner/check?q=62701&name=Lincoln"),
+             (partner, "/partner/add"), (partner, f"/partner/sites/{LIBRARY}/extend"),
+             (admin, "/review/"), (admin, f"/review/{filed.id}"), (admin, "/review/stale"),
+             (admin, f"/review/sites/{LIBRARY}/history")]
+    phrases = english_phrases()
+    for client, url in pages:
+        answer = client.get(url, headers={"Accept-Language": "es"})
+        assert answer.status_code == 200, url
+        text = reader_text(answer.get_data(as_text=True))
+        assert [p for p in phrases if p in text] == [], (url, text[:2000])
