@@ -10,19 +10,21 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+import test_browser
 from conftest import REPO
 from partner_web import PASSWORD, add_account
-from test_browser import (ARTIFACTS, Visit, browser, free_port,  # noqa: F401 (fixtures)
-                          playwright_api, wait_until_serving)
+from test_browser import ARTIFACTS, Visit, free_port, wait_until_serving
 from web_sites import make_db
 
 from locator.accounts import Role
 from locator.cli.serve import gunicorn_argv
 
 pytestmark = [pytest.mark.browser]
+# The job seeker's browser tests' Chromium, shared rather than set up a second way.
+playwright_api = test_browser.playwright_api
+browser = test_browser.browser
 
 LIBRARY = "lib-springfield"
 ADMIN = "boss@state.example"
@@ -72,7 +74,7 @@ def log_in(visit: Visit, email: str) -> None:
 
 
 def test_register_verify_extend_approve_and_find_one_place_with_both_roles(
-        browser, server: str) -> None:  # noqa: F811
+        browser, server: str) -> None:
     visits = {name: Visit(browser, server) for name in ("librarian", "admin", "reviewer",
                                                          "public")}
     try:
