@@ -161,3 +161,39 @@ def test_partner_and_review_pages_are_in_spanish(db_url: str) -> None:
         assert answer.status_code == 200, url
         text = reader_text(answer.get_data(as_text=True))
         assert [p for p in phrases if p in text] == [], (url, text[:2000])
+
+
+HOSTILE = ("<script>alert(1)</script><img src=x onerror=alert(2)>'; DROP TABLE sites;-- "
+           "\u202e\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 中文 🙂\x07")
+
+
+def test_hostile_text_in_every_field_is_stored_as_text_and_shown_escaped(db_url: str) -> None:
+    long_text = "x" * 10_000
+    partner = client_for(db_url, "ana@lincoln.example")
+    form = {"kind": "access_site", "name": HOSTILE, "organization": HOSTILE,
+            "address": HOSTILE[:200], "city": HOSTILE[:200], "state": "IL", "zip": "62702",
+            "lat": "39.8017", "lon": "-89.6690", "phone": HOSTILE[:200], "hours": HOSTILE,
+            "website": "javascript:alert(1)", "contact": HOSTILE}
+    refused = post(partner, "/partner/add", form, token_from="/partner/add")
+    assert refused.status_code == 200  # the website is not an https address
+    too_long = post(partner, "/partner/add", {**form, "website": "", "name": long_text},
+                    token_from="/partner/add")
+    assert too_long.status_code == 200 and "name-error" in too_long.get_data(as_text=True)
+    assert post(partner, "/partner/add", {**form, "website": "https://example.org"},
+                token_from="/partner/add").status_code == 302
+    with open_store(db_url) as store:
+        filed = store.site_requests()[0]
+    assert filed.fields["name"] == HOSTILE.strip() and filed.fields["hours"] == HOSTILE
+    admin = client_for(db_url, "boss@state.example")
+    pages = [partner.get("/partner/"), admin.get("/review/"), admin.get(f"/review/{filed.id}")]
+    assert post(admin, f"/review/{filed.id}/approve").status_code == 302
+    public = client_for(db_url, None)
+    pages += [public.get(f"/sites/partner-{filed.id}"),
+              admin.get(f"/review/sites/partner-{filed.id}/history")]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "<script>alert(1)" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    site = public.get(f"/api/sites/partner-{filed.id}").get_json()
+    assert site["name"] == HOSTILE.strip() and site["hours"] == HOSTILE
