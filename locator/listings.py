@@ -205,13 +205,13 @@ def _check_open(request: SiteRequest) -> None:
 def _site_after(store: Store, request: SiteRequest, today: str) -> Site:
     proposed = request.fields
     if request.action is RequestAction.ADD:
+        text = {name: str(proposed.get(name, "")) for name in SITE_FIELDS}
         return Site(
-            id=f"{PARTNER_SOURCE}-{request.id}", kind=Kind(proposed["kind"]),
+            id=f"{PARTNER_SOURCE}-{request.id}", name=text["name"], kind=Kind(proposed["kind"]),
             lat=float(proposed["lat"]), lon=float(proposed["lon"]),
             county_fips=request.county_fips, programs=frozenset(proposed.get("programs", ())),
             source=PARTNER_SOURCE, source_id=str(request.id), last_verified=today,
-            **{name: str(proposed.get(name, "")) for name in SITE_FIELDS},
-        )
+        ).replace(**text)
     site = store.site(request.site_id or "")
     if site is None:
         raise NotFound("site %(id)s is no longer listed", code="unknown_site",

@@ -12,6 +12,7 @@ from partner_web import add_account, csrf_token, log_in, partner_app
 from planner_data import make_coverage_db
 from test_web_i18n import english_phrases, reader_text
 
+from locator import listings
 from locator.accounts import Role
 from locator.listings import RequestStatus
 from locator.store import open_store
@@ -197,3 +198,20 @@ def test_hostile_text_in_every_field_is_stored_as_text_and_shown_escaped(db_url:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     site = public.get(f"/api/sites/partner-{filed.id}").get_json()
     assert site["name"] == HOSTILE.strip() and site["hours"] == HOSTILE
+
+
+def test_still_correct_moves_only_the_date_and_leaves_the_stale_list(db_url: str) -> None:
+    reviewer = client_for(db_url, "rev@sangamon.example")
+    stale = Elements(reviewer.get("/review/stale").get_data(as_text=True))
+    assert stale.all("li", data_site=LIBRARY)
+    assert not stale.all("li", data_site="lib-seattle")  # another reviewer's area
+    with open_store(db_url) as store:
+        before = store.site(LIBRARY)
+    assert post(reviewer, f"/partner/sites/{LIBRARY}/confirm").status_code == 302
+    with open_store(db_url) as store:
+        after = store.site(LIBRARY)
+        change = store.history(LIBRARY)[-1]
+    assert after == before.replace(last_verified=listings.today_iso())
+    assert set(change.fields) == {"last_verified"}
+    stale = Elements(reviewer.get("/review/stale").get_data(as_text=True))
+    assert not stale.all("li", data_site=LIBRARY)
