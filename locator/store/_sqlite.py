@@ -29,12 +29,12 @@ def sqlite_path(url: str) -> str:
     if not url.startswith(prefix):
         raise InvalidInput(
             f"unsupported database URL {url!r}: expected sqlite:///path/to/file.db",
-            parameter="LOCATOR_DATABASE_URL", code="bad_database_url",
-            )
+            code="bad_database_url", parameter="LOCATOR_DATABASE_URL",
+        )
     path = url[len(prefix):]
     if not path:
-        raise InvalidInput("the database URL names no file", parameter="LOCATOR_DATABASE_URL",
-                           code="bad_database_url")
+        raise InvalidInput("the database URL names no file", code="bad_database_url",
+                           parameter="LOCATOR_DATABASE_URL")
     return path
 
 
@@ -130,7 +130,7 @@ def _driver_connection(engine: sa.Engine) -> Iterator[sqlite3.Connection]:
 
 def _open_backup(path: Path) -> sqlite3.Connection:
     if not path.is_file():
-        raise InvalidInput(f"no backup file {path}", parameter="FILE", code="bad_backup")
+        raise InvalidInput(f"no backup file {path}", code="bad_backup", parameter="FILE")
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = {row[0] for row in source.execute(
@@ -138,11 +138,11 @@ def _open_backup(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         source.close()
         raise InvalidInput(f"{path} is not an SQLite database ({error})",
-                           parameter="FILE", code="bad_backup") from error
+                           code="bad_backup", parameter="FILE") from error
     if "sites" not in tables:
         source.close()
         raise InvalidInput(f"{path} is not a locator backup: it has no sites table",
-                           parameter="FILE", code="bad_backup")
+                           code="bad_backup", parameter="FILE")
     return source
 
 

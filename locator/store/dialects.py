@@ -80,7 +80,7 @@ def dialect_for(url: str) -> Dialect:
         raise InvalidInput(
             f"unsupported database URL {url!r}: expected sqlite:///path/to/file.db or "
             "postgresql://user@host:port/database",
-            parameter="LOCATOR_DATABASE_URL", code="bad_database_url",
-            )
+            code="bad_database_url", parameter="LOCATOR_DATABASE_URL",
+        )
     dialect: Dialect = importlib.import_module(name).DIALECT
     return dialect
