@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser node lint bench geodata clean
+.PHONY: run test install install-test browser node lint bench geodata translations clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,15 @@ bench: install-test
 	$(PY) bench/store_changes.py
 	$(PY) bench/hours.py
 	$(PY) bench/hsds.py
+
+# After adding or changing an English string: extract every marked string and merge them
+# into each language's catalog (web/translations/LANG/LC_MESSAGES/messages.po), then
+# translate the new or fuzzy entries. The app compiles the .po files when it starts.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg --project workforce-locator --no-location \
+	  --sort-output -o web/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations \
+	  --no-wrap --ignore-obsolete
 
 geodata: install node
 	$(PY) geodata/build.py

@@ -1,5 +1,7 @@
 """The JSON API: geocode, nearest sites, sites in a map box, one site, and its OpenAPI doc.
 
+Human-readable text (error ``detail``, a place's ``label``) is in the asker's language
+(``Accept-Language`` or ``?lang=``); codes, keys and slugs stay English.
 Every bad input gets HTTP 400 ``{"error", "detail", "parameter"}``; an unknown site or
 route gets 404 in the same shape (see ``web.errors``). The shapes are documented in
 ``web/openapi.py`` and a test checks that the document and the routes agree.
@@ -15,14 +17,15 @@ from locator.sites import Site
 from web import openapi, params
 from web.clusters import grid_clusters
 from web.data import site_data
+from web.present import place_label
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/geocode")
 def geocode():
-    text = params.query_text(request.args)
-    return jsonify(site_data().place(text).to_json())
+    place = site_data().place(params.query_text(request.args))
+    return jsonify({**place.to_json(), "label": place_label(place)})
 
 
 @bp.get("/nearest")
@@ -30,7 +33,10 @@ def nearest():
     query = params.nearest_query(request.args)
     moment = params.moment(request.args, now=Moment.now())
     open_only = params.boolean(request.args, "open")
-    return jsonify(site_data().answer(query, moment=moment, open_only=open_only).to_json())
+    answer = site_data().answer(query, moment=moment, open_only=open_only)
+    body = answer.to_json()
+    body["query"]["label"] = place_label(answer.query)  # an address's note, in the asker's words
+    return jsonify(body)
 
 
 @bp.get("/sites")

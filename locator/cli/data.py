@@ -135,7 +135,7 @@ def _no_sources(folder: Path, *, quiet_ok: bool) -> int:
     if quiet_ok:
         print(message)
         return 0
-    raise LocatorError(message)
+    raise LocatorError(message, code="no_sources")
 
 
 def _import_progress(progress: Progress) -> None:
