@@ -4,8 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# With an empty database and no source files, `make run` first tries to download the
+# official files, giving up after this many seconds without an answer (0: never try), and
+# then imports the data snapshot bundled with the app.
+FETCH_TIMEOUT_S ?= 5
 
-.PHONY: run test install install-test browser node lint bench geodata clean
+.PHONY: run test install install-test browser node lint bench geodata snapshot clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +38,7 @@ browser:
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 run: install
-	$(PY) -m locator data import --if-empty
+	$(PY) -m locator data import --if-empty --fetch-timeout $(FETCH_TIMEOUT_S)
 	$(PY) -m locator serve --host $(HOST) --port $(PORT)
 
 test: install-test
@@ -52,6 +56,11 @@ bench: install-test
 
 geodata: install node
 	$(PY) geodata/build.py
+
+# The bundled data snapshot, from the official files in DATA (see geodata/snapshot/README.md).
+DATA ?= data/sources
+snapshot: install
+	$(PY) geodata/build_snapshot.py --data $(DATA)
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts

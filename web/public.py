@@ -81,7 +81,8 @@ def init_app(app: Flask) -> None:
 def search():
     outcome = _search(request.args)
     return render_template("search.html", outcome=outcome, form=_form_state(request.args),
-                           sites_loaded=_sites_loaded(), **_choices()), outcome.status
+                           sites_loaded=_sites_loaded(), library_data=site_data().library_data(),
+                           **_choices()), outcome.status
 
 
 @bp.get("/search/results")

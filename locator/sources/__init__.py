@@ -42,11 +42,12 @@ from locator.sources._records import (
 from locator.sources.fetch import CHECKSUM_LEDGER
 
 __all__ = [
-    "Discovery", "Format", "PopulationBatch", "PopulationRow", "Progress", "ProgressFn",
-    "RowIssue", "SiteBatch", "SourceFile", "discover", "read",
+    "PLS_SOURCE", "Discovery", "Format", "PopulationBatch", "PopulationRow", "Progress",
+    "ProgressFn", "RowIssue", "SiteBatch", "SourceFile", "discover", "read",
 ]
 
 
+PLS_SOURCE = _pls.SOURCE
 EXCEL_ADVICE = "Excel workbook: save it as CSV (UTF-8) to import it"
 
 
