@@ -1,0 +1,94 @@
+"""Time from `make run` in a fresh clone to the first nearest-library answer.
+
+    python bench/first_start.py CLONE_DIR [--ref HEAD] [--cold-pip-cache]
+
+Clones this repository's ``--ref`` into ``CLONE_DIR`` (which must not exist), runs
+``make run`` there on a free port with an empty database and no source files, and polls
+``/api/nearest?q=62701`` until it answers. Prints the seconds to the first answer, the
+snapshot import time ``make run`` reported, and the first answer. ``--cold-pip-cache``
+gives pip an empty cache folder, as on a machine that never installed the packages. The
+server is stopped at the end; the clone is left for inspection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+POLL_S = 0.5
+GIVE_UP_S = 3600
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("clone_dir", type=Path)
+    parser.add_argument("--ref", default="HEAD")
+    parser.add_argument("--cold-pip-cache", action="store_true")
+    args = parser.parse_args()
+    commit = subprocess.run(["git", "rev-parse", args.ref], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(REPO), str(args.clone_dir)],
+                   check=True)
+    subprocess.run(["git", "checkout", "--quiet", commit], cwd=args.clone_dir, check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCATOR_")}
+    if args.cold_pip_cache:
+        env["PIP_CACHE_DIR"] = tempfile.mkdtemp(prefix="pip-cache-")
+    port = _free_port()
+    log = args.clone_dir.parent / f"{args.clone_dir.name}-make-run.log"
+    started = time.perf_counter()
+    with log.open("w") as out:
+        server = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=args.clone_dir, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            answer = _first_answer(port, server)
+            elapsed_s = time.perf_counter() - started
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=60)
+    text = log.read_text()
+    imported = re.search(r"imported in ([\d.]+) s", text)
+    print(json.dumps({
+        "commit": commit, "cold_pip_cache": args.cold_pip_cache,
+        "seconds_to_first_answer": round(elapsed_s, 1),
+        "snapshot_import_s": float(imported.group(1)) if imported else None,
+        "fetch_attempt": next((line for line in text.splitlines()
+                               if line.startswith("download not possible")), None),
+        "first_result": answer["results"][0]["name"] if answer["results"] else None,
+        "log": str(log),
+    }, indent=2))
+    return 0
+
+
+def _first_answer(port: int, server: subprocess.Popen) -> dict:
+    deadline = time.monotonic() + GIVE_UP_S
+    url = f"http://127.0.0.1:{port}/api/nearest?q=62701&kind=library&k=3"
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"make run exited with {server.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except OSError:
+            time.sleep(POLL_S)
+    raise SystemExit(f"no answer within {GIVE_UP_S} s")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
