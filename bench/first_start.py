@@ -4,8 +4,9 @@
 
 Clones this repository's ``--ref`` into ``CLONE_DIR`` (which must not exist), runs
 ``make run`` there on a free port with an empty database and no source files, and polls
-``/api/nearest?q=62701`` until it answers. Prints the seconds to the first answer, the
-snapshot import time ``make run`` reported, and the first answer. ``--cold-pip-cache``
+``/api/nearest?q=62701`` until it answers. Prints the seconds to the first answer and when
+each step of ``make run`` began (from its output, line by line), the snapshot import time
+it reported, and the first answer. ``--cold-pip-cache``
 gives pip an empty cache folder, as on a machine that never installed the packages. The
 server is stopped at the end; the clone is left for inspection.
 """
@@ -21,12 +22,18 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 POLL_S = 0.5
+# What make run prints as each step starts.
+STEPS = (("pip install", ".venv/bin/python -m pip install --quiet -e ."),
+         ("data import", ".venv/bin/python -m locator data import"),
+         ("serve", ".venv/bin/python -m locator serve"),
+         ("listening", "locator: serving on"))
 GIVE_UP_S = 3600
 
 
@@ -47,20 +54,28 @@ def main() -> int:
     port = _free_port()
     log = args.clone_dir.parent / f"{args.clone_dir.name}-make-run.log"
     started = time.perf_counter()
-    with log.open("w") as out:
-        server = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=args.clone_dir, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            answer = _first_answer(port, server)
-            elapsed_s = time.perf_counter() - started
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
-    text = log.read_text()
+    lines: list[tuple[float, str]] = []
+    server = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=args.clone_dir, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    reader = threading.Thread(target=_timestamp_lines, args=(server, started, lines))
+    reader.start()
+    try:
+        answer = _first_answer(port, server)
+        elapsed_s = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        reader.join()
+    log.write_text("".join(f"{at:8.1f} {line}" for at, line in lines))
+    text = "".join(line for _, line in lines)
     imported = re.search(r"imported in ([\d.]+) s", text)
     print(json.dumps({
         "commit": commit, "cold_pip_cache": args.cold_pip_cache,
         "seconds_to_first_answer": round(elapsed_s, 1),
+        "step_started_at_s": {step: next((round(at, 1) for at, line in lines
+                                          if line.startswith(prefix)), None)
+                              for step, prefix in STEPS},
         "snapshot_import_s": float(imported.group(1)) if imported else None,
         "fetch_attempt": next((line for line in text.splitlines()
                                if line.startswith("download not possible")), None),
@@ -68,6 +83,13 @@ def main() -> int:
         "log": str(log),
     }, indent=2))
     return 0
+
+
+def _timestamp_lines(server: subprocess.Popen, started: float,
+                     lines: list[tuple[float, str]]) -> None:
+    assert server.stdout is not None
+    for line in server.stdout:
+        lines.append((time.perf_counter() - started, line))
 
 
 def _first_answer(port: int, server: subprocess.Popen) -> dict:

@@ -123,8 +123,10 @@ def _fetch(folder: Path, files: tuple[OfficialFile, ...], **options: Any) -> Non
 
 
 def _download_progress(name: str, done_bytes: int, total_bytes: int) -> None:
-    end = "\n" if done_bytes >= total_bytes else ""
-    print(f"\rdownloading {name}: {done_bytes / 1e6:.1f} of {total_bytes / 1e6:.1f} MB",
+    """``total_bytes`` 0: the size is not known yet (no Content-Length)."""
+    end = "\n" if total_bytes and done_bytes >= total_bytes else ""
+    of_total = f" of {total_bytes / 1e6:.1f}" if total_bytes else ""
+    print(f"\rdownloading {name}: {done_bytes / 1e6:.1f}{of_total} MB",
           end=end, file=sys.stderr, flush=True)
 
 

@@ -221,6 +221,8 @@ def _download(official: OfficialFile, partial: Path, progress: DownloadProgress 
             done += len(chunk)
             if progress is not None:
                 progress(official.name, done, expected)
+    if progress is not None and not expected:
+        progress(official.name, done, done)  # the size is known only now: the end
     return digest.hexdigest()
 
 
