@@ -8,7 +8,6 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from locator.cli import add_command
 from locator.config import Settings
@@ -26,6 +25,7 @@ from locator.sources.fetch import (
     CHECKSUM_LEDGER,
     NEWEST_PLS,
     PLS_RELEASES,
+    TIMEOUT_S,
     OfficialFile,
     fetch_official,
     manual_instructions,
@@ -111,8 +111,11 @@ def run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fetch(folder: Path, files: tuple[OfficialFile, ...], **options: Any) -> None:
-    for fetched in fetch_official(folder, files=files, progress=_download_progress, **options):
+def _fetch(folder: Path, files: tuple[OfficialFile, ...], *, mirror: str | None = None,
+           timeout_s: float = TIMEOUT_S, accept_new_checksum: bool = False) -> None:
+    for fetched in fetch_official(folder, files=files, progress=_download_progress,
+                                  mirror=mirror, timeout_s=timeout_s,
+                                  accept_new_checksum=accept_new_checksum):
         state = "downloaded" if fetched.downloaded else "already present"
         if fetched.recorded:
             print(f"{fetched.name}: {state}; its publisher gives no sha256, so sha256 "
