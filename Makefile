@@ -53,6 +53,7 @@ bench: install-test
 	$(PY) bench/coverage.py
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
+	$(PY) bench/snapshot_import.py
 
 geodata: install node
 	$(PY) geodata/build.py
