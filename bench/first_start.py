@@ -4,7 +4,8 @@
 
 Clones this repository's ``--ref`` into ``CLONE_DIR`` (which must not exist), runs
 ``make run`` there on a free port with an empty database and no source files, and polls
-``/api/nearest?q=62701`` until it answers. Prints the seconds to the first answer and when
+``/api/nearest?q=62701`` until it answers, then asks for the Illinois coverage report
+(``/planner/report?state=IL``). Prints the seconds to the first answer, to the report, and when
 each step of ``make run`` began (from its output, line by line), the snapshot import time
 it reported, and the first answer. ``--cold-pip-cache``
 gives pip an empty cache folder, as on a machine that never installed the packages. The
@@ -29,6 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 POLL_S = 0.5
+IL_REPORT = "/planner/report?state=IL&within=5,10"
 # What make run prints as each step starts.
 STEPS = (("pip install", ".venv/bin/python -m pip install --quiet -e ."),
          ("data import", ".venv/bin/python -m locator data import"),
@@ -63,6 +65,8 @@ def main() -> int:
     try:
         answer = _first_answer(port, server)
         elapsed_s = time.perf_counter() - started
+        report_status = _get(f"http://127.0.0.1:{port}{IL_REPORT}")
+        report_s = time.perf_counter() - started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -73,6 +77,7 @@ def main() -> int:
     print(json.dumps({
         "commit": commit, "cold_pip_cache": args.cold_pip_cache,
         "seconds_to_first_answer": round(elapsed_s, 1),
+        "seconds_to_illinois_report": round(report_s, 1), "report_http_status": report_status,
         "step_started_at_s": {step: next((round(at, 1) for at, line in lines
                                           if line.startswith(prefix)), None)
                               for step, prefix in STEPS},
@@ -90,6 +95,12 @@ def _timestamp_lines(server: subprocess.Popen, started: float,
     assert server.stdout is not None
     for line in server.stdout:
         lines.append((time.perf_counter() - started, line))
+
+
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=600) as response:
+        response.read()
+        return response.status
 
 
 def _first_answer(port: int, server: subprocess.Popen) -> dict:
