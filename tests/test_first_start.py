@@ -61,6 +61,9 @@ def test_sources_present_win_over_the_snapshot(
         "imls_pls", "census_cenpop_tract", "census_cenpop_county"}
     assert main(["data", "status"]) == 0
     assert "data: the bundled snapshot shipped with the app" in capsys.readouterr().out
+    # The next start with still no sources keeps what is there.
+    assert main(["data", "import", "--if-empty", "--sources", str(sources)]) == 0
+    assert capsys.readouterr().out.startswith("the database already holds 17,425 sites")
 
     sources.mkdir()
     shutil.copy(FIXTURES / "pls_fy2021_outlets_example.csv", sources)
