@@ -10,19 +10,15 @@ approved sites are ever loaded, so pending and retired ones cannot reach a page.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Protocol
 
 from flask import current_app
 
 from locator.errors import InvalidInput, NotFound
 from locator.geocode import default_geocoder
-from locator.importer import latest_imports
 from locator.places import Place
 from locator.search import NearestAnswer, find_nearest
 from locator.sites import Status
-from locator.snapshot import is_from_snapshot
-from locator.sources import PLS_SOURCE
 from locator.spatial import Catalog
 from locator.store import Store
 from web.params import NearestQuery
@@ -36,14 +32,6 @@ class Geocoder(Protocol):
     def geocode(self, text: str) -> Place: ...
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Place]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedVintage:
-    """Which vintage of a source is loaded, and whether it is the bundled snapshot's."""
-
-    vintage: str
-    bundled_snapshot: bool
 
 
 class SiteData:
@@ -78,13 +66,6 @@ class SiteData:
         except InvalidInput as error:
             # Whatever the geocoder calls its argument, on the web it is ``q``.
             raise InvalidInput(str(error), parameter="q") from error
-
-    def library_data(self) -> LoadedVintage | None:
-        """The loaded IMLS PLS vintage, for the page footer; None before any import."""
-        with self._lock:
-            imports = latest_imports(self._open())
-        pls = next((r for r in imports if r.source == PLS_SOURCE), None)
-        return None if pls is None else LoadedVintage(pls.vintage, is_from_snapshot(pls))
 
     def reload(self) -> Catalog:
         """Drop the cached catalog, e.g. after this process itself wrote to the store."""
