@@ -3,6 +3,8 @@ budget, and imported it gives exactly what the official files give."""
 
 from __future__ import annotations
 
+import fnmatch
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -95,3 +97,13 @@ def test_status_says_the_data_is_the_bundled_snapshot_and_of_which_vintage(
     with Store(national_db_url) as store:
         assert data_status(store).snapshot_sources == ()
 
+
+
+def test_the_snapshot_is_package_data_so_an_installed_app_has_it() -> None:
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["geodata"]
+    shipped = [p.relative_to(REPO / "geodata").as_posix()
+               for p in (REPO / "geodata" / "snapshot").iterdir()]
+    assert sorted(shipped) == ["snapshot/README.md", f"snapshot/{snapshot.ARCHIVE_NAME}"]
+    for name in shipped:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in package_data), name
