@@ -54,6 +54,7 @@ bench: install-test
 	$(PY) bench/coverage.py
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
+	$(PY) bench/hours.py
 	$(PY) bench/snapshot_import.py
 
 geodata: install node

@@ -33,6 +33,7 @@ from locator.geo import (
     valid_lat_lon,
 )
 from locator.sites import PUBLIC, Site, SiteFilter
+from locator.timezones import zone_name_at
 
 MAX_K = 1000
 # Candidates whose distance differs from the k-th by less than this are treated as ties and
@@ -166,6 +167,7 @@ class Catalog:
     def __init__(self, sites: Iterable[Site]) -> None:
         self.sites: dict[str, Site] = {s.id: s for s in sites}
         self._indexes: dict[SiteFilter, SiteIndex] = {}
+        self._zone_names: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -176,6 +178,18 @@ class Catalog:
         if site is None or (site_filter is not None and not site_filter.accepts(site)):
             raise NotFound(f"no site with id {site_id!r}")
         return site
+
+    def zone_name(self, site_id: str) -> str:
+        """The site's IANA time zone, derived from its point once per catalog.
+
+        Derived rather than stored until the store holds each site's zone; one lookup
+        costs about a microsecond, so only the sites a query reaches pay it.
+        """
+        zone_name = self._zone_names.get(site_id)
+        if zone_name is None:
+            site = self.sites[site_id]
+            zone_name = self._zone_names[site_id] = zone_name_at(site.lat, site.lon)
+        return zone_name
 
     def index(self, site_filter: SiteFilter) -> SiteIndex:
         index = self._indexes.get(site_filter)

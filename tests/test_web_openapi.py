@@ -114,6 +114,8 @@ def conforms(value: Any, schema: dict[str, Any], doc: dict[str, Any], where: str
     """A small validator for the subset of JSON Schema the document uses."""
     schema = resolve(schema, doc)
     kind = schema.get("type")
+    if value is None and schema.get("nullable"):
+        return
     if kind:
         assert isinstance(value, TYPES[kind]) and not (
             kind in ("integer", "number") and isinstance(value, bool)), (where, value, kind)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from locator.search import public_filter, site_json
+from locator.open_at import Moment
+from locator.search import find_nearest, public_filter, site_json
 from locator.sites import Site
 from web import openapi, params
 from web.clusters import grid_clusters
@@ -27,7 +28,15 @@ def geocode():
 @bp.get("/nearest")
 def nearest():
     query = params.nearest_query(request.args)
-    return jsonify(site_data().answer(query).to_json())
+    moment = params.moment(request.args, now=Moment.now())
+    open_only = params.boolean(request.args, "open")
+    data = site_data()
+    # SiteData.answer stays as the pages use it until the store rewrite settles; the
+    # moment and the open filter are applied here.
+    place = query.point or data.place(query.text or "")
+    answer = find_nearest(data.catalog(), place, k=query.k, site_filter=query.site_filter,
+                          within_mi=query.within_mi, moment=moment, open_only=open_only)
+    return jsonify(answer.to_json())
 
 
 @bp.get("/sites")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import InvalidInput
+from locator.open_at import Moment, parse_moment
 from locator.places import Place, Precision
 from locator.search import DEFAULT_K, public_filter
 from locator.sites import SiteFilter
@@ -155,6 +156,24 @@ def positive_number(args: MultiDict[str, str], name: str) -> float | None:
         raise InvalidInput(f"{name} must be a positive number of miles, got {raw!r}",
                            parameter=name)
     return value
+
+
+def moment(args: MultiDict[str, str], *, now: Moment) -> Moment:
+    """``at`` as an ISO 8601 moment (an instant with an offset, else local to each site)."""
+    raw = args.get("at", "").strip()
+    return parse_moment(raw) if raw else now
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def boolean(args: MultiDict[str, str], name: str) -> bool:
+    raw = args.get(name, "").strip().lower()
+    if not raw:
+        return False
+    if raw not in _BOOLEANS:
+        raise InvalidInput(f"{name} must be true or false, got {raw!r}", parameter=name)
+    return _BOOLEANS[raw]
 
 
 def _to_float(raw: str, name: str) -> float:
