@@ -55,6 +55,7 @@ bench: install-test
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
 	$(PY) bench/hours.py
+	$(PY) bench/hsds.py
 	$(PY) bench/snapshot_import.py
 
 geodata: install node

@@ -19,6 +19,8 @@ class Format(StrEnum):
     CAREERONESTOP = "careeronestop"
     SITES_CSV = "sites_csv"
     SITES_GEOJSON = "sites_geojson"
+    HSDS_JSON = "hsds_json"
+    HSDS_PACKAGE = "hsds_package"
 
 
 @dataclass(frozen=True, slots=True)
