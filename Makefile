@@ -9,7 +9,7 @@ PORT ?= 8000
 # then imports the data snapshot bundled with the app.
 FETCH_TIMEOUT_S ?= 5
 
-.PHONY: run test install install-test browser node lint bench geodata snapshot clean
+.PHONY: run test install install-test browser node lint bench geodata snapshot translations clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ bench: install-test
 	$(PY) bench/hours.py
 	$(PY) bench/hsds.py
 	$(PY) bench/snapshot_import.py
+
+# After adding or changing an English string: extract every marked string and merge them
+# into each language's catalog (web/translations/LANG/LC_MESSAGES/messages.po), then
+# translate the new or fuzzy entries. The app compiles the .po files when it starts.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg --project workforce-locator --no-location \
+	  --sort-output -o web/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations \
+	  --no-wrap --ignore-obsolete
 
 geodata: install node
 	$(PY) geodata/build.py

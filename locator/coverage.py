@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from locator import geodata
-from locator.errors import InvalidInput, NotFound
+from locator.errors import N_, InvalidInput, NotFound
 from locator.regions import Regions
 from locator.sites import PROGRAMS, Kind, Site, SiteFilter
 from locator.spatial import SiteIndex
@@ -69,13 +69,15 @@ def parse_thresholds(values: Iterable[str | float]) -> tuple[Threshold, ...]:
     """Thresholds in miles, in the order given; strings keep their spelling as the label."""
     thresholds = tuple(_parse_threshold(value) for value in values)
     if not thresholds:
-        raise InvalidInput("give at least one distance threshold in miles", parameter="within")
+        raise InvalidInput("give at least one distance threshold in miles",
+                           code="no_threshold", parameter="within")
     if len(thresholds) > MAX_THRESHOLDS:
-        raise InvalidInput(f"give at most {MAX_THRESHOLDS} distance thresholds",
-                           parameter="within")
+        raise InvalidInput("give at most %(max)s distance thresholds", code="too_many_thresholds",
+                           parameter="within", max=MAX_THRESHOLDS)
     miles = [t.miles for t in thresholds]
     if len(set(miles)) != len(miles):
-        raise InvalidInput("the same distance threshold is given twice", parameter="within")
+        raise InvalidInput("the same distance threshold is given twice",
+                           code="repeated_threshold", parameter="within")
     return thresholds
 
 
@@ -90,8 +92,8 @@ def _parse_threshold(value: str | float) -> Threshold:
         miles = float(value)
         label = f"{miles:g}" if float(f"{miles:g}") == miles else repr(miles)
     if not (math.isfinite(miles) and miles > 0):
-        raise InvalidInput(f"distance threshold must be a positive number of miles, got {value!r}",
-                           parameter="within")
+        raise InvalidInput("distance threshold must be a positive number of miles, got '%(value)s'",
+                           code="bad_threshold", parameter="within", value=str(value))
     return Threshold(miles, label)
 
 
@@ -104,8 +106,9 @@ class GapRule:
     def __post_init__(self) -> None:
         if not 0 <= self.max_uncovered_share <= 1:
             raise InvalidInput(
-                "the uncovered share that flags a gap must be between 0 and 1, "
-                f"got {self.max_uncovered_share}", parameter="max_uncovered_share")
+                "the uncovered share that flags a gap must be between 0 and 1, got %(value)s",
+                code="bad_gap_share", parameter="max_uncovered_share",
+                value=self.max_uncovered_share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +123,11 @@ class CoverageQuery:
     def __post_init__(self) -> None:
         if self.geography is Geography.REGION and self.regions is None:
             raise InvalidInput("reporting by region needs a regions file (county FIPS to "
-                               "region name)", parameter="regions")
+                               "region name)", code="regions_file_missing", parameter="regions")
         if self.regions is not None and self.geography is not Geography.REGION:
-            raise InvalidInput(f"a regions file is only used when reporting by region, not by "
-                               f"{self.geography.value}", parameter="regions")
+            raise InvalidInput("a regions file is only used when reporting by region, not by "
+                               "%(geography)s", code="regions_file_unused", parameter="regions",
+                               geography=self.geography.value)
 
 
 # -- records ------------------------------------------------------------------------------
@@ -210,9 +214,10 @@ class CoverageReport:
         }
 
 
-METHOD = ("Straight-line (great-circle) distance from each Census 2020 center of population to "
-          "the nearest matching open site in any state, weighted by the point's residents; "
-          "temporarily closed sites are not counted; the median is the lower weighted median.")
+METHOD = N_("Straight-line (great-circle) distance from each Census 2020 center of population to "
+             "the nearest matching open site in any state, weighted by the point's residents; "
+             "temporarily closed sites are not counted; the median is the lower weighted "
+             "median.")
 
 
 def _filters_json(query: CoverageQuery) -> dict[str, object]:
@@ -300,7 +305,7 @@ class CoverageStudy:
         edges = np.asarray(edges_mi, dtype=float)
         if len(edges) == 0 or edges[0] != 0 or np.any(np.diff(edges) <= 0):
             raise InvalidInput("distance bands must start at 0 and increase",
-                               parameter="edges_mi")
+                               code="bad_distance_bands", parameter="edges_mi")
         # Bands close on their upper edge, as "within X mi" does: a resident exactly X miles
         # away is in the band ending at X (and the first band includes 0).
         band = np.maximum(np.searchsorted(edges, self.distance_mi, side="left") - 1, 0)
@@ -333,11 +338,13 @@ def load_population(store: Store, state_fips: Sequence[str] = ()) -> PopulationP
     level = "tract" if levels.get("tract") else "county" if levels.get("county") else None
     if level is None:
         raise NotFound("no population points are loaded: run `locator data import` with the "
-                       "Census centers of population in the sources folder")
+                       "Census centers of population in the sources folder",
+                       code="no_population_points")
     points = store.population(level, state_fips=state_fips or None)
     missing = sorted(set(state_fips) - set(points.state_fips.tolist()))
     if missing:
-        raise NotFound(f"no {level} population points for state FIPS {', '.join(missing)}")
+        raise NotFound("no %(level)s population points for state FIPS %(fips)s",
+                       code="no_population_points", level=str(level), fips=", ".join(missing))
     return points
 
 
@@ -580,10 +587,11 @@ def program_matrix(sites: Sequence[Site], points: PopulationPoints, query: Cover
     """Coverage per area and program; by default every program some counted site offers."""
     if query.site_filter.program is not None:
         raise InvalidInput("a program matrix covers every program: leave out --program",
-                           parameter="program")
+                           code="matrix_with_program", parameter="program")
     chosen = tuple(programs) if programs is not None else offered_programs(sites, query)
     if not chosen:
-        raise NotFound("no counted site lists any program, so there is no program matrix")
+        raise NotFound("no counted site lists any program, so there is no program matrix",
+                       code="no_programs")
     reports = tuple(
         CoverageStudy(sites, points, replace(
             query, site_filter=replace(query.site_filter, program=program))

@@ -26,6 +26,7 @@ no location and are reported as such. Counties come from ``locator.geodata``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import gc
 import heapq
@@ -41,14 +42,35 @@ from typing import Any
 import zipcodes
 
 from locator import geodata
-from locator.errors import Ambiguous, InvalidInput, NotFound
+from locator.errors import N_, Ambiguous, InvalidInput, NotFound, Phrase
 from locator.geo import valid_lat_lon
 from locator.geodata import State, name_key
 from locator.places import Place, Precision
 
-EXPECTED_FORMS = ("a ZIP code (60432), a city and state (Joliet, IL), a county "
-                  "(Will County, IL), an address with its ZIP code, or latitude and "
-                  "longitude (41.53, -88.08)")
+# How an address without a street-level location was placed, by the precision used.
+_ADDRESS_NOTES = {Precision.ZIP: N_("address located by ZIP code"),
+                  Precision.CITY: N_("address located by city"),
+                  Precision.COUNTY: N_("address located by county")}
+# (code, a state was named, there are suggestions) -> the message for a name not found.
+_NOT_FOUND = {
+    ("unknown_city", False, False):
+        N_("no city or town named '%(name)s'; check the spelling, or give a ZIP code"),
+    ("unknown_city", True, False):
+        N_("no city or town named '%(name)s' in %(state)s; check the spelling, or give a "
+           "ZIP code"),
+    ("unknown_city", False, True):
+        N_("no city or town named '%(name)s'; did you mean %(suggestions)s?"),
+    ("unknown_city", True, True):
+        N_("no city or town named '%(name)s' in %(state)s; did you mean %(suggestions)s?"),
+    ("unknown_county", False, False):
+        N_("no county named '%(name)s'; check the spelling, or give a ZIP code"),
+    ("unknown_county", True, False):
+        N_("no county named '%(name)s' in %(state)s; check the spelling, or give a ZIP code"),
+    ("unknown_county", False, True):
+        N_("no county named '%(name)s'; did you mean %(suggestions)s?"),
+    ("unknown_county", True, True):
+        N_("no county named '%(name)s' in %(state)s; did you mean %(suggestions)s?"),
+}
 MAX_QUERY_CHARS = 200
 MAX_SUGGESTIONS = 50
 
@@ -59,6 +81,11 @@ _TRAILING_ZIP = re.compile(r"(?P<address>.*?\D)[\s,]+(?P<zip>\d{5})(?:-\d{4})?")
 _DIGITS = re.compile(r"\d[\d\s-]*")
 _COUNTY = re.compile(r"(?P<name>.+?)\s+(?P<term>county|parish|borough|census area|"
                      r"city and borough|municipality|municipio)", re.IGNORECASE)
+# Spanish puts the term first: "Condado de Cook", "condado Cook", "Parroquia de Orleans".
+_SPANISH_COUNTY = re.compile(r"(?P<term>condado|parroquia|municipio)\s+(?P<name>.+)",
+                             re.IGNORECASE)
+_SPANISH_OF = re.compile(r"(?:de la|del|de)\s+(?P<name>.+)", re.IGNORECASE)
+_SPANISH_TERMS = {"condado": "county", "parroquia": "parish", "municipio": "municipio"}
 _COUNTRY = re.compile(r"[\s,]+(?:usa|us|u\.s\.a?\.?|united states(?: of america)?)$",
                       re.IGNORECASE)
 # The longest state name, "Commonwealth of the Northern Mariana Islands", has 6 words.
@@ -147,11 +174,15 @@ class Geocoder:
         if match := _TRAILING_ZIP.fullmatch(query):
             return self._address_by_zip(match["address"], match["zip"])
         if _DIGITS.fullmatch(query):
-            raise InvalidInput(f"{query!r} is not a ZIP code: a ZIP code has 5 digits "
-                               "(60432) or 5+4 (60432-1234)", parameter="query")
+            raise InvalidInput("'%(query)s' is not a ZIP code: a ZIP code has 5 digits "
+                               "(60432) or 5+4 (60432-1234)", code="bad_zip",
+                               parameter="query", query=query)
         if not re.search(r"[^\W\d_]", query):
-            raise InvalidInput(f"could not read {query!r}: expected {EXPECTED_FORMS}",
-                               parameter="query")
+            raise InvalidInput("could not read '%(query)s': expected a ZIP code (60432), a "
+                               "city and state (Joliet, IL), a county (Will County, IL), an "
+                               "address with its ZIP code, or latitude and longitude "
+                               "(41.53, -88.08)", code="unreadable_query", parameter="query",
+                               query=query)
         return self._named_place(query)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Place]:
@@ -160,8 +191,9 @@ class Geocoder:
         Each suggestion's label geocodes back to the same place.
         """
         if not 1 <= limit <= MAX_SUGGESTIONS:
-            raise InvalidInput(f"limit must be between 1 and {MAX_SUGGESTIONS}, got {limit}",
-                               parameter="limit")
+            raise InvalidInput("limit must be between 1 and %(max)s, got %(value)s",
+                               code="out_of_range", parameter="limit", max=MAX_SUGGESTIONS,
+                               value=limit)
         prefix = " ".join(prefix.split())
         if prefix.isdigit():
             return self._suggest_zips(prefix[:5], limit)
@@ -186,10 +218,11 @@ class Geocoder:
     def _zip(self, code: str) -> ZipCode:
         found = self._zips.get(code)
         if found is None:
-            raise NotFound(f"ZIP code {code} is not known")
+            raise NotFound("ZIP code %(zip)s is not known", code="unknown_zip", zip=code)
         if not found.located:
-            raise NotFound(f"ZIP code {code} ({found.city}, {found.state}) has no location "
-                           "on file (military APO/FPO and some Pacific island codes)")
+            raise NotFound("ZIP code %(zip)s (%(city)s, %(state)s) has no location on file "
+                           "(military APO/FPO and some Pacific island codes)",
+                           code="unlocated_zip", zip=code, city=found.city, state=found.state)
         return found
 
     def _address_by_zip(self, address: str, code: str) -> Place:
@@ -197,11 +230,13 @@ class Geocoder:
         found = self._zip(code)
         stated = _trailing_state(address.rstrip(" ,"))
         if stated is not None and stated.abbr != found.state:
-            raise InvalidInput(f"ZIP code {code} is in {found.state}, but the address names "
-                               f"{stated.abbr}: check the ZIP code", parameter="query")
+            raise InvalidInput("ZIP code %(zip)s is in %(zip_state)s, but the address names "
+                               "%(state)s: check the ZIP code", code="zip_state_mismatch",
+                               parameter="query", zip=code, zip_state=found.state,
+                               state=stated.abbr)
         if name_key(address) == name_key(f"{found.city} {found.state}"):
             return found.place()
-        return found.place(f"{found.label} (address located by ZIP code)")
+        return _noted(found.place(), _ADDRESS_NOTES[Precision.ZIP])
 
     def _suggest_zips(self, prefix: str, limit: int) -> list[Place]:
         start = bisect.bisect_left(self._zip_codes, prefix)
@@ -217,11 +252,13 @@ class Geocoder:
             if len(places) == 1:
                 return places[0]
             if places:
-                raise Ambiguous(_ambiguity_message(query, places), candidates=places)
+                raise Ambiguous("'%(query)s' matches %(count)s places; add the state to choose "
+                                "one, e.g. '%(example)s'", candidates=places, query=query,
+                                count=len(places), example=places[0].label)
         if readings[-1].state is None and _whole_state(query):
-            raise InvalidInput(f"{query!r} is a whole state: give a city, county or ZIP code "
-                               "in it", parameter="query")
-        raise NotFound(self._not_found_message(readings[0]))
+            raise InvalidInput("'%(query)s' is a whole state: give a city, county or ZIP code "
+                               "in it", code="whole_state", parameter="query", query=query)
+        raise self._not_found(readings[0])
 
     def _places(self, reading: _Reading) -> list[Place]:
         if reading.county_term:
@@ -229,8 +266,7 @@ class Geocoder:
         else:
             places = self._city_places(reading.name, reading.state)
         if reading.from_address:
-            places = [_relabel(p, f"{p.label} (address located by {p.precision.value})")
-                      for p in places]
+            places = [_noted(p, _ADDRESS_NOTES[p.precision]) for p in places]
         return places
 
     def _city_places(self, name: str, state: State | None) -> list[Place]:
@@ -241,29 +277,32 @@ class Geocoder:
         ranked = sorted(by_state.values(), key=lambda c: (-c.zip_count, c.place.label))
         return [c.place for c in ranked]
 
-    def _not_found_message(self, reading: _Reading) -> str:
-        where = f" in {reading.state.name}" if reading.state else ""
-        kind = "county" if reading.county_term else "city or town"
-        message = f"no {kind} named {reading.name!r}{where}"
-        suggestions = self._did_you_mean(reading)
+    def _not_found(self, reading: _Reading) -> NotFound:
+        """No such place: the error names what was looked for, and what may have been meant."""
+        code = "unknown_county" if reading.county_term else "unknown_city"
+        suggestions = tuple(self._did_you_mean(reading))
+        message = _NOT_FOUND[(code, reading.state is not None, bool(suggestions))]
+        params: dict[str, str | tuple[str | Phrase, ...]] = {"name": reading.name}
+        if reading.state:
+            params["state"] = reading.state.name
         if suggestions:
-            return f"{message}; did you mean {' or '.join(suggestions)}?"
-        return f"{message}; check the spelling, or give a ZIP code"
+            params["suggestions"] = suggestions
+        return NotFound(message, code=code, **params)
 
-    def _did_you_mean(self, reading: _Reading) -> list[str]:
+    def _did_you_mean(self, reading: _Reading) -> list[str | Phrase]:
         key = name_key(reading.name)
         state = reading.state.abbr if reading.state else None
         if reading.county_term:
-            by_key: dict[str, list[Place]] = defaultdict(list)
+            by_key: dict[str, list[geodata.County]] = defaultdict(list)
             for c in geodata.counties():
                 if state in (None, c.state):
-                    by_key[name_key(c.name)].append(_county_place(c))
-            return [_suggestion(by_key[k])
+                    by_key[name_key(c.name)].append(c)
+            return [_county_suggestion(by_key[k])
                     for k in difflib.get_close_matches(key, by_key, n=3, cutoff=0.75)]
         keys = self._city_keys_by_state.get(state, [])
         names = [_suggestion(self._city_places(k, reading.state))
                  for k in difflib.get_close_matches(key, keys, n=3, cutoff=0.75)]
-        return [*names, *(c.label for c in geodata.counties_named(reading.name, state))]
+        return [*names, *(c.label_phrase for c in geodata.counties_named(reading.name, state))]
 
 
 @cache
@@ -277,18 +316,23 @@ def default_geocoder() -> Geocoder:
 def _clean(text: str) -> str:
     query = _COUNTRY.sub("", " ".join(text.split()))
     if not query:
-        raise InvalidInput(f"nothing to look up: enter {EXPECTED_FORMS}", parameter="query")
+        raise InvalidInput("nothing to look up: enter a ZIP code (60432), a city and state "
+                           "(Joliet, IL), a county (Will County, IL), an address with its ZIP "
+                           "code, or latitude and longitude (41.53, -88.08)",
+                           code="empty_query", parameter="query")
     if len(query) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"the query is longer than {MAX_QUERY_CHARS} characters",
-                           parameter="query")
+        raise InvalidInput("the query is longer than %(max)s characters", code="query_too_long",
+                           parameter="query", max=MAX_QUERY_CHARS)
     return query
 
 
 def _point(lat_text: str, lon_text: str) -> Place:
     lat, lon = float(lat_text), float(lon_text)
     if not valid_lat_lon(lat, lon):
-        raise InvalidInput(f"({lat_text}, {lon_text}) is out of range: give latitude first "
-                           "(-90 to 90), then longitude (-180 to 180)", parameter="query")
+        raise InvalidInput("(%(lat)s, %(lon)s) is out of range: give latitude first "
+                           "(-90 to 90), then longitude (-180 to 180)",
+                           code="coordinates_out_of_range", parameter="query", lat=lat_text,
+                           lon=lon_text)
     return Place(f"{_degrees(lat)}, {_degrees(lon)}", lat, lon, Precision.POINT)
 
 
@@ -318,18 +362,36 @@ def _reading(text: str, state: State | None) -> _Reading:
     from_address = "," in text
     name = text.rsplit(",", 1)[-1].strip() if from_address else text
     if not name:
-        raise InvalidInput(f"a place name is missing before the state: expected {EXPECTED_FORMS}",
-                           parameter="query")
+        raise InvalidInput("a place name is missing before the state: expected a ZIP code "
+                           "(60432), a city and state (Joliet, IL), a county (Will County, IL), "
+                           "an address with its ZIP code, or latitude and longitude "
+                           "(41.53, -88.08)", code="missing_place_name", parameter="query")
     if match := _COUNTY.fullmatch(name):
         return _Reading(match["name"], state, match["term"].lower(), from_address)
+    if match := _SPANISH_COUNTY.fullmatch(name):
+        return _Reading(_spanish_county_name(match["name"], state), state,
+                        _SPANISH_TERMS[match["term"].lower()], from_address)
     return _Reading(name, state, None, from_address)
+
+
+def _spanish_county_name(text: str, state: State | None) -> str:
+    """The name after "condado": without "de" ("de Cook"), unless the "De" is the name's own
+    ("condado De Kalb", "condado DeSoto")."""
+    of = _SPANISH_OF.fullmatch(text)
+    if of is None:
+        return text
+    abbr = state.abbr if state else None
+    if not geodata.counties_named(of["name"], abbr) and geodata.counties_named(text, abbr):
+        return text
+    return of["name"]
 
 
 def _state_after_comma(text: str) -> State:
     state = _state_or_none(text)
     if state is None:
-        raise InvalidInput(f"{text!r} is not a US state: write the state after the comma, as "
-                           "in 'Joliet, IL' or 'Joliet, Illinois'", parameter="query")
+        raise InvalidInput("'%(state)s' is not a US state: write the state after the comma, "
+                           "as in 'Joliet, IL' or 'Joliet, Illinois'", code="unknown_state",
+                           parameter="query", state=text)
     return state
 
 
@@ -370,20 +432,27 @@ def _county_place(county: geodata.County) -> Place:
                  county_fips=county.fips)
 
 
-def _suggestion(places: list[Place]) -> str:
+def _suggestion(places: list[Place]) -> str | Phrase:
     """How to write a "did you mean": the label, or the name and how many states have it."""
     if len(places) == 1:
         return places[0].label
-    return f"{places[0].label.rsplit(',', 1)[0]} ({len(places)} states)"
+    return Phrase(N_("%(name)s (%(count)s states)"),
+                  {"name": places[0].label.rsplit(",", 1)[0], "count": len(places)})
 
 
-def _relabel(place: Place, label: str) -> Place:
-    return Place(label, place.lat, place.lon, place.precision, place.state, place.county_fips)
+def _county_suggestion(counties: list[geodata.County]) -> Phrase:
+    """As ``_suggestion``, for counties: words another language can reorder."""
+    if len(counties) == 1:
+        return counties[0].label_phrase
+    return Phrase(N_("%(name)s (%(count)s states)"),
+                  {"name": counties[0].name_phrase, "count": len(counties)})
 
 
-def _ambiguity_message(query: str, places: list[Place]) -> str:
-    return (f"{query!r} matches {len(places)} places; add the state to choose one, "
-            f"e.g. {places[0].label!r}")
+def _noted(place: Place, note: str) -> Place:
+    """An address's place: the place it lies in, its label ending in how it was located."""
+    return dataclasses.replace(place, label=f"{place.label} ({note})", note=note)
+
+
 
 
 # --- building the tables ------------------------------------------------------------------

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import shape
 
 import geodata
-from locator.errors import InvalidInput, NotFound
+from locator.errors import N_, InvalidInput, NotFound, Phrase
 from locator.geo import EARTH_RADIUS_MI, valid_lat_lon
 
 # Census state FIPS code -> USPS abbreviation, for every state-level area in us-atlas 3.0.1:
@@ -52,6 +52,9 @@ _INDEPENDENT_CITY_STATES = frozenset({"24", "29", "32", "51"})
 # kind varies inside the area (Alaska's boroughs and census areas) the bare name is shown.
 _COUNTY_TERMS = {"LA": "Parish", "PR": "Municipio", "AK": "", "DC": "", "AS": "", "GU": "",
                  "MP": "", "VI": ""}
+# A county's kind as ``full_name`` writes it -> the English template another language words.
+_NAME_TEMPLATES = {"County": N_("%(name)s County"), "Parish": N_("%(name)s Parish"),
+                   "Municipio": N_("%(name)s Municipio"), "city": N_("%(name)s city")}
 _WORD_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
@@ -94,6 +97,19 @@ class County:
     def label(self) -> str:
         return f"{self.full_name}, {self.state}"
 
+    @property
+    def name_phrase(self) -> Phrase | str:
+        """``full_name`` as words another language can reorder ("Condado de Cook")."""
+        term = self.full_name.removeprefix(self.name).strip()
+        if term not in _NAME_TEMPLATES:
+            return self.full_name
+        return Phrase(_NAME_TEMPLATES[term], {"name": self.name})
+
+    @property
+    def label_phrase(self) -> Phrase:
+        return Phrase(N_("%(county)s, %(state)s"), {"county": self.name_phrase,
+                                                     "state": self.state})
+
 
 def name_key(text: str, *, partial: bool = False) -> str:
     """A place name folded for matching: case, accents, punctuation and spacing ignored.
@@ -121,8 +137,9 @@ def state(text: str) -> State:
     """The state named by a USPS abbreviation, a name or a FIPS code, in any case."""
     found = _states_by_key().get(_state_key(text))
     if found is None:
-        raise InvalidInput(f"unknown state {text.strip()!r}: give a USPS abbreviation (IL), "
-                           "a name (Illinois) or a FIPS code (17)", parameter="state")
+        raise InvalidInput("unknown state '%(state)s': give a USPS abbreviation (IL), "
+                           "a name (Illinois) or a FIPS code (17)", code="unknown_state",
+                           parameter="state", state=text.strip())
     return found
 
 
@@ -161,11 +178,11 @@ def county(fips: str) -> County:
     """The county with this 5-digit FIPS code."""
     fips = fips.strip()
     if not re.fullmatch(r"\d{5}", fips):
-        raise InvalidInput(f"a county FIPS code has 5 digits (17031), got {fips!r}",
-                           parameter="county_fips")
+        raise InvalidInput("a county FIPS code has 5 digits (17031), got '%(fips)s'",
+                           code="bad_county_fips", parameter="county_fips", fips=fips)
     found = _counties_by_fips().get(fips)
     if found is None:
-        raise NotFound(f"no county with FIPS code {fips}")
+        raise NotFound("no county with FIPS code %(fips)s", code="unknown_county_fips", fips=fips)
     return found
 
 
@@ -259,7 +276,8 @@ def distance_outside_state_mi(lat: float, lon: float, state_abbr: str) -> float:
     outside its stated state?" needs.
     """
     if not valid_lat_lon(lat, lon):
-        raise InvalidInput(f"coordinates ({lat}, {lon}) are out of range", parameter="lat")
+        raise InvalidInput("coordinates (%(lat)s, %(lon)s) are out of range",
+                           code="coordinates_out_of_range", parameter="lat", lat=lat, lon=lon)
     outline = _state_outlines()[_state_named(state_abbr).abbr]
     if outline.covers(shapely.Point(lon, lat)):
         return 0.0

@@ -111,9 +111,9 @@ def _import_found(store: Store, where: Path, vintage: str | None,
 def _existing_folder(folder: Path) -> Path:
     if not folder.is_dir():
         raise InvalidInput(
-            f"sources folder {folder} does not exist: run `locator data fetch` or create it "
+            "sources folder %(folder)s does not exist: run `locator data fetch` or create it "
             "and put the source files there (see `locator data fetch --help`)",
-            parameter="sources",
+            code="no_sources_folder", parameter="sources", folder=str(folder),
         )
     return folder
 
@@ -131,9 +131,9 @@ def choose_vintages(files: Sequence[SourceFile], vintage: str | None = None,
     known = {file.vintage for file in files}
     if vintage is not None and vintage not in known:
         raise InvalidInput(
-            f"no source file has vintage {vintage!r}; found: "
-            f"{', '.join(sorted(v for v in known if v)) or 'none'}",
-            parameter="vintage",
+            "no source file has vintage '%(vintage)s'; found: %(found)s",
+            code="unknown_vintage", parameter="vintage", vintage=vintage,
+            found=", ".join(sorted(v for v in known if v)) or "none",
         )
     chosen: list[SourceFile] = []
     passed_over: list[tuple[str, str]] = []

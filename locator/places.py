@@ -23,6 +23,9 @@ class Place:
     precision: Precision
     state: str = ""  # USPS abbreviation, when known
     county_fips: str = ""
+    # For a street address: how it was located ("address located by ZIP code"), the English
+    # note that ends the label in brackets, so the edge can word it in another language.
+    note: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {"label": self.label, "lat": self.lat, "lon": self.lon,

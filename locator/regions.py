@@ -49,9 +49,11 @@ def read_regions(path: Path | str, *, known_counties: Collection[str]) -> Region
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InvalidInput(f"regions file {path} does not exist", parameter="regions") from None
+        raise InvalidInput("regions file %(path)s does not exist", code="regions_file_absent",
+                           parameter="regions", path=str(path)) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"regions file {path} is not UTF-8 text", parameter="regions") from None
+        raise InvalidInput("regions file %(path)s is not UTF-8 text", code="regions_file_encoding",
+                           parameter="regions", path=str(path)) from None
     return parse_regions(text, known_counties=known_counties, source=str(path))
 
 
@@ -61,7 +63,8 @@ def parse_regions(text: str, *, known_counties: Collection[str], source: str = "
     rows = csv.reader(io.StringIO(text))
     header = next(rows, None)
     if not header:
-        raise InvalidInput(f"{label} is empty", parameter="regions")
+        raise InvalidInput("%(label)s is empty", code="regions_file_empty", parameter="regions",
+                           label=label)
     county_col = _find_column(header, COUNTY_COLUMNS, label)
     region_col = _find_column(header, REGION_COLUMNS, label)
 
@@ -84,10 +87,12 @@ def parse_regions(text: str, *, known_counties: Collection[str], source: str = "
     if problems:
         shown = "; ".join(problems[:_MAX_REPORTED_PROBLEMS])
         more = len(problems) - _MAX_REPORTED_PROBLEMS
-        raise InvalidInput(f"{label}: {shown}" + (f"; and {more} more" if more > 0 else ""),
-                           parameter="regions")
+        raise InvalidInput("%(label)s: %(problems)s", code="regions_file_rows",
+                           parameter="regions", label=label,
+                           problems=shown + (f"; and {more} more" if more > 0 else ""))
     if not by_county:
-        raise InvalidInput(f"{label} maps no county to a region", parameter="regions")
+        raise InvalidInput("%(label)s maps no county to a region", code="regions_file_no_county",
+                           parameter="regions", label=label)
     return Regions(by_county=by_county, source=source)
 
 
@@ -97,9 +102,10 @@ def _find_column(header: list[str], accepted: tuple[str, ...], label: str) -> in
         if name in folded:
             return folded.index(name)
     raise InvalidInput(
-        f"{label} has no {accepted[0]} column: the header must name one of "
-        f"{', '.join(accepted)} (found: {', '.join(h.strip() for h in header)})",
-        parameter="regions",
+        "%(label)s has no %(column)s column: the header must name one of %(accepted)s "
+        "(found: %(found)s)", code="regions_file_column", parameter="regions", label=label,
+        column=accepted[0], accepted=", ".join(accepted),
+        found=", ".join(h.strip() for h in header),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from locator.display import display_text
-from locator.errors import InvalidInput
+from locator.errors import N_, InvalidInput
 
 
 class Kind(StrEnum):
@@ -26,13 +26,13 @@ class Kind(StrEnum):
 
 
 KIND_LABELS: dict[Kind, str] = {
-    Kind.COMPREHENSIVE_CENTER: "Job center (comprehensive AJC)",
-    Kind.AFFILIATE_CENTER: "Job center (affiliate)",
-    Kind.ACCESS_SITE: "Access site",
-    Kind.DISSEMINATION_SITE: "Dissemination site",
-    Kind.LIBRARY: "Public library",
-    Kind.BOOKMOBILE: "Bookmobile",
-    Kind.MOBILE_CENTER: "Mobile workforce center",
+    Kind.COMPREHENSIVE_CENTER: N_("Job center (comprehensive AJC)"),
+    Kind.AFFILIATE_CENTER: N_("Job center (affiliate)"),
+    Kind.ACCESS_SITE: N_("Access site"),
+    Kind.DISSEMINATION_SITE: N_("Dissemination site"),
+    Kind.LIBRARY: N_("Public library"),
+    Kind.BOOKMOBILE: N_("Bookmobile"),
+    Kind.MOBILE_CENTER: N_("Mobile workforce center"),
 }
 
 
@@ -62,32 +62,35 @@ class Program:
 
 
 PROGRAMS: tuple[Program, ...] = (
-    Program("title_i_adult", "WIOA Title I Adult", "wioa_core"),
-    Program("title_i_dislocated_worker", "WIOA Title I Dislocated Worker", "wioa_core"),
-    Program("title_i_youth", "WIOA Title I Youth", "wioa_core"),
-    Program("title_ii_adult_education", "Title II Adult Education and Literacy", "wioa_core"),
-    Program("title_iii_wagner_peyser", "Title III Wagner-Peyser Employment Service", "wioa_core"),
-    Program("title_iv_vocational_rehabilitation", "Title IV Vocational Rehabilitation",
+    Program("title_i_adult", N_("WIOA Title I Adult"), "wioa_core"),
+    Program("title_i_dislocated_worker", N_("WIOA Title I Dislocated Worker"), "wioa_core"),
+    Program("title_i_youth", N_("WIOA Title I Youth"), "wioa_core"),
+    Program("title_ii_adult_education", N_("Title II Adult Education and Literacy"), "wioa_core"),
+    Program("title_iii_wagner_peyser", N_("Title III Wagner-Peyser Employment Service"),
             "wioa_core"),
-    Program("perkins_cte", "Career and Technical Education (Perkins)", "required_partner"),
-    Program("csbg", "Community Services Block Grant", "required_partner"),
-    Program("indian_native_american", "Indian and Native American Programs", "required_partner"),
-    Program("hud_employment_training", "HUD Employment and Training", "required_partner"),
-    Program("job_corps", "Job Corps", "required_partner"),
-    Program("jobs_for_veterans", "Jobs for Veterans State Grants (LVER/DVOP)", "required_partner"),
-    Program("farmworker_jobs", "National Farmworker Jobs Program", "required_partner"),
-    Program("senior_community_service", "Senior Community Service Employment Program",
+    Program("title_iv_vocational_rehabilitation", N_("Title IV Vocational Rehabilitation"),
+            "wioa_core"),
+    Program("perkins_cte", N_("Career and Technical Education (Perkins)"), "required_partner"),
+    Program("csbg", N_("Community Services Block Grant"), "required_partner"),
+    Program("indian_native_american", N_("Indian and Native American Programs"),
             "required_partner"),
-    Program("tanf", "Temporary Assistance for Needy Families (TANF)", "required_partner"),
-    Program("trade_adjustment_assistance", "Trade Adjustment Assistance", "required_partner"),
-    Program("unemployment_compensation", "Unemployment Compensation", "required_partner"),
-    Program("youthbuild", "YouthBuild", "required_partner"),
-    Program("public_computers", "Public computers", "library_service"),
-    Program("wifi", "Wi-Fi", "library_service"),
-    Program("resume_help", "Résumé help", "library_service"),
-    Program("job_search_workshops", "Job-search workshops", "library_service"),
-    Program("job_fairs", "Job fairs", "library_service"),
-    Program("small_business_help", "Small-business help", "library_service"),
+    Program("hud_employment_training", N_("HUD Employment and Training"), "required_partner"),
+    Program("job_corps", N_("Job Corps"), "required_partner"),
+    Program("jobs_for_veterans", N_("Jobs for Veterans State Grants (LVER/DVOP)"),
+            "required_partner"),
+    Program("farmworker_jobs", N_("National Farmworker Jobs Program"), "required_partner"),
+    Program("senior_community_service", N_("Senior Community Service Employment Program"),
+            "required_partner"),
+    Program("tanf", N_("Temporary Assistance for Needy Families (TANF)"), "required_partner"),
+    Program("trade_adjustment_assistance", N_("Trade Adjustment Assistance"), "required_partner"),
+    Program("unemployment_compensation", N_("Unemployment Compensation"), "required_partner"),
+    Program("youthbuild", N_("YouthBuild"), "required_partner"),
+    Program("public_computers", N_("Public computers"), "library_service"),
+    Program("wifi", N_("Wi-Fi"), "library_service"),
+    Program("resume_help", N_("Résumé help"), "library_service"),
+    Program("job_search_workshops", N_("Job-search workshops"), "library_service"),
+    Program("job_fairs", N_("Job fairs"), "library_service"),
+    Program("small_business_help", N_("Small-business help"), "library_service"),
 )
 PROGRAMS_BY_SLUG: dict[str, Program] = {p.slug: p for p in PROGRAMS}
 
@@ -107,8 +110,8 @@ def parse_program(text: str) -> str:
     slug = _PROGRAM_LOOKUP.get(_fold(text))
     if slug is None:
         raise InvalidInput(
-            f"unknown program {text!r}; expected one of: {', '.join(PROGRAMS_BY_SLUG)}",
-            parameter="program",
+            "unknown program '%(value)s'; expected one of: %(choices)s", code="unknown_program",
+            parameter="program", value=text, choices=", ".join(PROGRAMS_BY_SLUG),
         )
     return slug
 
@@ -118,8 +121,8 @@ def parse_kind(text: str) -> Kind:
         return Kind(text.strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         raise InvalidInput(
-            f"unknown kind {text!r}; expected one of: {', '.join(k.value for k in Kind)}",
-            parameter="kind",
+            "unknown kind '%(value)s'; expected one of: %(choices)s", code="unknown_kind",
+            parameter="kind", value=text, choices=", ".join(k.value for k in Kind),
         ) from None
 
 

@@ -61,14 +61,17 @@ def check_query(lat: float, lon: float, k: int | None = None,
     """Validate query parameters once, at the edge, with messages that say what to fix."""
     if not valid_lat_lon(lat, lon):
         raise InvalidInput(
-            f"coordinates ({lat}, {lon}) are out of range: latitude must be within -90..90 "
-            "and longitude within -180..180", parameter="lat",
+            "coordinates (%(lat)s, %(lon)s) are out of range: latitude must be within -90..90 "
+            "and longitude within -180..180", code="coordinates_out_of_range", parameter="lat",
+            lat=lat, lon=lon,
         )
     if k is not None and not 1 <= k <= MAX_K:
-        raise InvalidInput(f"k must be between 1 and {MAX_K}, got {k}", parameter="k")
+        raise InvalidInput("k must be between 1 and %(max)s, got %(value)s", code="out_of_range",
+                           parameter="k", max=MAX_K, value=k)
     if within_mi is not None and not (math.isfinite(within_mi) and within_mi > 0):
         raise InvalidInput(
-            f"distance must be a positive number of miles, got {within_mi}", parameter="within_mi"
+            "distance must be a positive number of miles, got %(value)s",
+            code="bad_distance", parameter="within_mi", value=within_mi
         )
 
 
@@ -176,7 +179,7 @@ class Catalog:
         """The site with this id; raises NotFound when absent or not visible to the filter."""
         site = self.sites.get(site_id)
         if site is None or (site_filter is not None and not site_filter.accepts(site)):
-            raise NotFound(f"no site with id {site_id!r}")
+            raise NotFound("no site with id '%(id)s'", code="unknown_site", id=site_id)
         return site
 
     def zone_name(self, site_id: str) -> str:

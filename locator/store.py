@@ -99,12 +99,13 @@ def sqlite_path(url: str) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         raise InvalidInput(
-            f"unsupported database URL {url!r}: expected sqlite:///path/to/file.db",
-            parameter="LOCATOR_DATABASE_URL",
+            "unsupported database URL '%(url)s': expected sqlite:///path/to/file.db",
+            code="bad_database_url", parameter="LOCATOR_DATABASE_URL", url=url,
         )
     path = url[len(prefix):]
     if not path:
-        raise InvalidInput("the database URL names no file", parameter="LOCATOR_DATABASE_URL")
+        raise InvalidInput("the database URL names no file", code="bad_database_url",
+                           parameter="LOCATOR_DATABASE_URL")
     return path
 
 
@@ -188,8 +189,9 @@ class Store:
         current = self.schema_version
         if current > len(MIGRATIONS):
             raise InvalidInput(
-                f"database schema version {current} is newer than this program "
-                f"({len(MIGRATIONS)}); upgrade the locator package"
+                "database schema version %(found)s is newer than this program "
+                "(%(known)s); upgrade the locator package", code="schema_too_new",
+                found=current, known=len(MIGRATIONS)
             )
         for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
             with self.transaction():

@@ -122,8 +122,8 @@ def suggest_sites(study: CoverageStudy, candidates: Sequence[Candidate], *, n: i
                   threshold: Threshold) -> SuggestResult:
     """Up to ``n`` candidates, picked greedily; fewer when no candidate covers anyone more."""
     if not 1 <= n <= MAX_SUGGESTIONS:
-        raise InvalidInput(f"ask for between 1 and {MAX_SUGGESTIONS} suggestions, got {n}",
-                           parameter="n")
+        raise InvalidInput("ask for between 1 and %(max)s suggestions, got %(value)s",
+                           code="out_of_range", parameter="n", max=MAX_SUGGESTIONS, value=n)
     uncovered = np.flatnonzero(study.distance_mi > threshold.miles)
     weight = study.points.population[uncovered].astype(np.int64)
     matrix = coverage_matrix(study.points.lat[uncovered], study.points.lon[uncovered],

@@ -50,8 +50,8 @@ def parse_proposed_site(text: str) -> ProposedSite:
     except ValueError:
         lat = lon = math.nan
     if not valid_lat_lon(lat, lon):
-        raise InvalidInput(f"expected LAT,LON in decimal degrees (e.g. 41.88,-87.63), got {text!r}",
-                           parameter="add")
+        raise InvalidInput("expected LAT,LON in decimal degrees (e.g. 41.88,-87.63), got "
+                           "'%(value)s'", code="bad_point", parameter="add", value=text)
     return ProposedSite(lat, lon)
 
 
@@ -113,9 +113,10 @@ def what_if(study: CoverageStudy, thresholds: Sequence[Threshold], *,
     removed = _sites_to_remove(study, remove)
     if not added and not removed:
         raise InvalidInput("say which sites to add (LAT,LON) or remove (site id)",
-                           parameter="add")
+                           code="no_change", parameter="add")
     if len(added) > MAX_ADDED_SITES:
-        raise InvalidInput(f"add at most {MAX_ADDED_SITES} sites at once", parameter="add")
+        raise InvalidInput("add at most %(max)s sites at once", code="too_many_added",
+                           parameter="add", max=MAX_ADDED_SITES)
     after_mi = distances_after(study, added, removed)
     return _compare(study, thresholds, study.distance_mi, after_mi, added, removed)
 
@@ -124,8 +125,9 @@ def _sites_to_remove(study: CoverageStudy, site_ids: Iterable[str]) -> tuple[Sit
     removed = []
     for site_id in dict.fromkeys(site_ids):
         if site_id not in study.site_position:
-            raise NotFound(f"site {site_id!r} is not among the sites counted (check its id, "
-                           "and the kind and program filters)")
+            raise NotFound("site '%(id)s' is not among the sites counted (check its id, "
+                           "and the kind and program filters)", code="site_not_counted",
+                           id=site_id)
         removed.append(study.index.sites[study.site_position[site_id]])
     return tuple(removed)
 

@@ -511,3 +511,50 @@ def test_axe_finds_no_serious_or_critical_violations(axe_visit: Visit, path: str
     axe_visit.goto(path)
     axe_visit.wait_for_outlines()
     assert axe_violations(axe_visit) == []
+
+
+def test_spanish_zip_search_results_popups_and_map_offline(browser, server: str,
+                                                           site_db_url: str) -> None:
+    """The page as a Spanish-speaking browser gets it: Spanish results, popups, clusters and
+    map controls, Spanish number format, nothing fetched off the machine, and axe-clean."""
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    visit = Visit(browser, server, locale="es-US")
+    visit.context.add_init_script(path=str(AXE))
+    page = visit.page
+    try:
+        visit.goto("/")
+        assert page.get_attribute("html", "lang") == "es"
+        page.wait_for_selector(".cluster", timeout=15_000)
+        assert re.fullmatch(r"[\d.]+ lugares: haga clic para acercar",
+                            page.locator(".cluster").first.get_attribute("title"))
+        assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Acercar"
+        page.get_by_label("Bibliotecas públicas").check()
+        page.get_by_label("¿Dónde está usted?").fill("62701")
+        page.get_by_role("button", name="Buscar", exact=True).click()
+        page.wait_for_selector("li.result")
+        expected = expected_nearest(site_db_url, "62701", ["library"])
+        assert result_ids(visit) == [n.site.id for n in expected.results]
+        page.wait_for_function("() => document.getElementById('result-status').textContent"
+                               ".startsWith('Se encontraron')")
+        assert page.locator("#result-status").inner_text() == (
+            f"Se encontraron 10 lugares cerca de {expected.query.label}, los más cercanos "
+            "primero.")
+        distances = page.locator("li.result .distance").all_inner_texts()
+        first_mi = f"{expected.results[0].distance_mi:.1f}".replace(".", ",")
+        assert distances[0] == f"{first_mi} mi en línea recta"
+        assert all(re.fullmatch(r"[\d.]+,\d mi en línea recta|menos de 0,1 mi en línea recta",
+                                d) for d in distances)
+        assert page.locator("li.result .kind").first.inner_text() == "Biblioteca pública"
+        page.locator("li.result").first.get_by_role("button",
+                                                    name=re.compile("Ver en el mapa")).click()
+        popup = page.locator(".leaflet-popup-content")
+        assert popup.inner_text() == f"{expected.results[0].site.display_name}\n{distances[0]}"
+        assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == \
+            "Cerrar la ventana"
+        assert axe_violations(visit) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "zip-search-es.png")
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+    assert visit.blocked == [] and visit.dialogs == []

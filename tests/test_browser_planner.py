@@ -267,3 +267,56 @@ def test_axe_finds_no_serious_or_critical_violations(axe_visit: Visit, path: str
     else:
         axe_visit.goto(path)
     assert axe_violations(axe_visit) == []
+
+
+def test_planner_in_spanish_legend_sorting_and_whatif(browser, server: str,
+                                                      site_db_url: str) -> None:
+    """The planner for a Spanish-speaking browser: the legend, table sorting announcement
+    and a what-if by click all in Spanish, figures in the Spanish format, axe-clean."""
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    visit = Visit(browser, server, locale="es-US")
+    for script in (LEAFLET_HANDLE, AXE.read_text(encoding="utf-8")):
+        visit.context.add_init_script(script=script)
+    page = visit.page
+    try:
+        open_planner(visit)
+        assert page.get_attribute("html", "lang") == "es"
+        assert page.locator("#legend h3").inner_text() == \
+            "Proporción de residentes a 5 mi o menos"
+        assert re.fullmatch(r"menos de 20,0\s%",
+                            page.locator("#legend li span:nth-child(2)").first.inner_text())
+        page.select_option("#metric", "mean_distance_mi")
+        assert re.fullmatch(r"menos de \d+,\d\d mi",
+                            page.locator("#legend li span:nth-child(2)").first.inner_text())
+        page.get_by_role("button", name="Residentes", exact=True).click()
+        page.wait_for_function("() => document.getElementById('planner-status').textContent"
+                               " === 'Tabla ordenada por Residentes, de menor a mayor.'")
+        for box in page.locator("#site-layers input[type=checkbox]:visible").all():
+            box.uncheck()
+        page.locator("path.county").nth(40).hover()
+        tooltip = page.locator(".county-tooltip strong")
+        tooltip.wait_for(timeout=10_000)
+        assert re.fullmatch(r"Condado de .+, IL", tooltip.inner_text())
+        assert "Residentes" in page.locator(".county-tooltip").inner_text()
+        calhoun = geodata.county("17013")
+        click_at(visit, calhoun.lat, calhoun.lon)
+        page.wait_for_selector("#whatif-panel h3", timeout=15_000)
+        lat, lon = (float(v) for v in
+                    page.locator("#whatif-panel").get_attribute("data-added").split(","))
+        with Store(site_db_url) as store:
+            study = load_study(store, CoverageQuery(state_fips=("17",)))
+        expected = what_if(study, parse_thresholds(["5", "10"]), add=[ProposedSite(lat, lon)])
+        gained_10 = f"{expected.total.newly_covered[1]:,}".replace(",", ".")
+        summary = page.locator(".whatif-summary").inner_text()
+        assert f"A 10 mi o menos: +{gained_10} residentes" in summary
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=10_000)
+        assert popup.inner_text().startswith("Con 1 sitio nuevo:")
+        assert popup.get_by_role("link", name="Condados que ganan").count() == 1
+        assert axe_violations(visit) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "planner-whatif-es.png", full_page=True)
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+    assert visit.blocked == [] and visit.dialogs == []

@@ -329,3 +329,46 @@ def test_every_city_label_geocodes_back_to_its_city(geocoder: Geocoder) -> None:
 
 def test_default_geocoder_is_built_once() -> None:
     assert default_geocoder() is default_geocoder()
+
+
+# --- Spanish forms ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Condado de Cook, IL", "condado Cook IL",
+                                  "CONDADO DE COOK, Illinois", "condado del Cook, IL"])
+def test_spanish_county_forms_name_the_county(geocoder: Geocoder, text: str) -> None:
+    assert geocoder.geocode(text) == geocoder.geocode("Cook County, IL")
+
+
+def test_spanish_parish_and_a_de_that_belongs_to_the_name(geocoder: Geocoder) -> None:
+    assert geocoder.geocode("Parroquia de Orleans, LA").county_fips == "22071"
+    # "De Kalb" keeps its "De": there is no county named "Kalb".
+    assert geocoder.geocode("condado De Kalb, IL") == geocoder.geocode("DeKalb County, IL")
+    assert geocoder.geocode("Condado de DeKalb, IL") == geocoder.geocode("DeKalb County, IL")
+
+
+@pytest.mark.parametrize(("typed", "plain"), [("Cañon City, CO", "Canon City, CO"),
+                                              ("Española, NM", "Espanola, NM"),
+                                              ("Peñasco NM", "Penasco NM")])
+def test_accents_and_enye_are_read_as_typed_or_left_out(geocoder: Geocoder, typed: str,
+                                                         plain: str) -> None:
+    assert geocoder.geocode(typed) == geocoder.geocode(plain)
+
+
+def test_unknown_spanish_county_says_county_not_found(geocoder: Geocoder) -> None:
+    with pytest.raises(NotFound, match="no county named 'Nowhere' in Illinois") as raised:
+        geocoder.geocode("Condado de Nowhere, IL")
+    assert raised.value.code == "unknown_county"
+    assert raised.value.params == {"name": "Nowhere", "state": "Illinois"}
+
+
+def test_errors_carry_a_code_and_the_parameters_of_their_english_message(
+        geocoder: Geocoder) -> None:
+    with pytest.raises(Ambiguous) as raised:
+        geocoder.geocode("Springfield")
+    error = raised.value
+    assert error.code == "ambiguous_place" and error.params["query"] == "Springfield"
+    assert str(error) == error.message % error.params
+    with pytest.raises(NotFound) as raised:
+        geocoder.geocode("Sprngfield, IL")
+    assert raised.value.params["suggestions"] == ("Springfield, IL", "Penfield, IL")
+    assert str(raised.value).endswith("did you mean Springfield, IL or Penfield, IL?")

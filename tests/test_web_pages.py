@@ -141,7 +141,7 @@ def test_site_text_is_shown_as_text_never_markup(client: FlaskClient, url: str) 
 def test_pages_have_no_inline_script_or_style(client: FlaskClient) -> None:
     for url in ("/", "/?lat=39.8&lon=-89.6", "/sites/lib-springfield", "/sites/none"):
         html = Elements(client.get(url).get_data(as_text=True))
-        assert all(attrs.get("src") for attrs in html.all("script")), url
+        assert all(attrs.get("src") for attrs in html.scripts), url
         assert not html.all("style"), url
         for tag, attrs in html.tags:
             assert "style" not in attrs, (url, tag)
@@ -151,7 +151,7 @@ def test_pages_have_no_inline_script_or_style(client: FlaskClient) -> None:
 def test_every_asset_a_page_loads_is_served_by_the_app(client: FlaskClient) -> None:
     for url in ("/", "/sites/lib-springfield"):
         html = page(client, url)
-        assets = [a["src"] for a in html.all("script")] + \
+        assets = [a["src"] for a in html.scripts] + \
                  [a["href"] for a in html.all("link", rel="stylesheet")]
         assert len(assets) >= 4
         for asset in assets:

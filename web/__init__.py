@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from locator.config import Settings
-from web import api, assets, errors, hsds, planner, public, security
+from web import api, assets, errors, hsds, i18n, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         data.catalog()
 
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     public.init_app(app)
     for blueprint in BLUEPRINTS:

@@ -1,5 +1,7 @@
 """The JSON API: geocode, nearest sites, sites in a map box, one site, and its OpenAPI doc.
 
+Human-readable text (error ``detail``, a place's ``label``) is in the asker's language
+(``Accept-Language`` or ``?lang=``); codes, keys and slugs stay English.
 Every bad input gets HTTP 400 ``{"error", "detail", "parameter"}``; an unknown site or
 route gets 404 in the same shape (see ``web.errors``). The shapes are documented in
 ``web/openapi.py`` and a test checks that the document and the routes agree.
@@ -15,14 +17,15 @@ from locator.sites import Site
 from web import openapi, params
 from web.clusters import grid_clusters
 from web.data import site_data
+from web.present import place_label
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.get("/geocode")
 def geocode():
-    text = params.query_text(request.args)
-    return jsonify(site_data().place(text).to_json())
+    place = site_data().place(params.query_text(request.args))
+    return jsonify({**place.to_json(), "label": place_label(place)})
 
 
 @bp.get("/nearest")
@@ -36,7 +39,9 @@ def nearest():
     place = query.point or data.place(query.text or "")
     answer = find_nearest(data.catalog(), place, k=query.k, site_filter=query.site_filter,
                           within_mi=query.within_mi, moment=moment, open_only=open_only)
-    return jsonify(answer.to_json())
+    body = answer.to_json()
+    body["query"]["label"] = place_label(answer.query)  # an address's note, in the asker's words
+    return jsonify(body)
 
 
 @bp.get("/sites")

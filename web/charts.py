@@ -15,7 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import format_decimal, gettext
+
 from locator.coverage import DistanceDistribution, Threshold
+from web.i18n import percent_text
 
 BAND_EDGES_MI = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 WIDTH_PX = 720
@@ -45,8 +48,9 @@ class Band:
     @property
     def label(self) -> str:
         if self.high_mi is None:
-            return f"{_miles(self.low_mi)} mi or more"
-        return f"{_miles(self.low_mi)} to {_miles(self.high_mi)} mi"
+            return gettext("%(low)s mi or more", low=_miles(self.low_mi))
+        return gettext("%(low)s to %(high)s mi", low=_miles(self.low_mi),
+                       high=_miles(self.high_mi))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,7 @@ def distance_chart(distribution: DistanceDistribution,
                         slot_right_px=MARGIN_LEFT_PX + (i + 1) * slot))
     grid = tuple(
         GridLine(MARGIN_TOP_PX + plot_height * (1 - step / GRID_STEPS),
-                 f"{round(100 * top_share * step / GRID_STEPS, 1):g}%")
+                 percent_text(round(top_share * step / GRID_STEPS, 3), "#"))
         for step in range(GRID_STEPS + 1)
     )
     return DistanceChart(bands=bands, bars=tuple(bars), grid=grid)
@@ -125,4 +129,4 @@ def _axis_top(largest_share: float) -> float:
 
 
 def _miles(value: float) -> str:
-    return f"{value:g}"
+    return format_decimal(value, "#,##0.###")

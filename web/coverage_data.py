@@ -63,7 +63,8 @@ class CoverageData:
             # Residents are loaded, just not for a state asked for: the asker must choose
             # another state, so it is their input at fault.
             if query.state_fips and store.population_levels():
-                raise InvalidInput(str(error), parameter="state") from error
+                raise InvalidInput(error.message, code=error.code, parameter="state",
+                                   **error.params) from error
             raise
 
     def _open(self) -> Store:

@@ -64,10 +64,12 @@ class SiteData:
         try:
             return self.geocoder.geocode(text)
         except NotFound as error:
-            raise UnknownPlace(str(error), parameter="q") from error
+            raise UnknownPlace(error.message, code=error.code, parameter="q",
+                               **error.params) from error
         except InvalidInput as error:
             # Whatever the geocoder calls its argument, on the web it is ``q``.
-            raise InvalidInput(str(error), parameter="q") from error
+            raise InvalidInput(error.message, code=error.code, parameter="q",
+                               **error.params) from error
 
     def reload(self) -> Catalog:
         """Drop the cached catalog, e.g. after this process itself wrote to the store."""

@@ -1,16 +1,20 @@
 """Errors as the person asking needs them: JSON under ``/api``, a page everywhere else.
 
 Every API error has the shape ``{"error": code, "detail": message}``, plus ``parameter``
-when one parameter is at fault and ``candidates`` when a place is ambiguous.
+when one parameter is at fault and ``candidates`` when a place is ambiguous. ``error`` and
+``parameter`` are for programs and stay English; ``detail`` and the pages are in the
+asker's language (``Accept-Language`` or ``?lang=``).
 """
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from locator.errors import Ambiguous, InvalidInput, NotFound
 from web.data import UnknownPlace
+from web.i18n import error_text
 
 _CODES = {404: "not_found", 405: "method_not_allowed", 500: "internal_error"}
 
@@ -41,34 +45,46 @@ def _invalid_input(error: InvalidInput):
     code = "unknown_place" if isinstance(error, UnknownPlace) else "invalid_parameter"
     extra = {"parameter": error.parameter} if error.parameter else {}
     if _wants_json():
-        return api_error(400, code, str(error), **extra)
-    return _page(400, "That did not work", str(error))
+        return api_error(400, code, error_text(error), **extra)
+    return _page(400, gettext("That did not work"), error_text(error))
 
 
 def _ambiguous(error: Ambiguous):
     candidates = [c.to_json() for c in error.candidates]
     if _wants_json():
-        return api_error(400, "ambiguous_place", str(error), parameter="q",
+        return api_error(400, "ambiguous_place", error_text(error), parameter="q",
                          candidates=candidates)
-    return _page(400, "Which place?", str(error))
+    return _page(400, gettext("Which place?"), error_text(error))
 
 
 def _not_found(error: NotFound):
     if _wants_json():
-        return api_error(404, "not_found", str(error))
-    return _page(404, "Not found", "There is no public listing at this address. It may have "
-                 "been removed, or it may still be waiting for review.")
+        return api_error(404, "not_found", error_text(error))
+    return _page(404, gettext("Not found"), gettext(
+        "There is no public listing at this address. It may have been removed, or it may "
+        "still be waiting for review."))
 
 
 def _http_error(error: HTTPException):
     status = error.code or 500
-    if isinstance(error, InternalServerError):
-        detail = "something went wrong on our side; the error has been logged"
-    else:
-        detail = error.description or error.name
+    detail, title = _http_words(status, error)
     if _wants_json():
         return api_error(status, _CODES.get(status, "http_error"), detail)
-    return _page(status, error.name, detail)
+    return _page(status, title, detail)
+
+
+def _http_words(status: int, error: HTTPException) -> tuple[str, str]:
+    """(detail, title) in the person's language; werkzeug's own words are English only."""
+    if isinstance(error, InternalServerError):
+        return (gettext("something went wrong on our side; the error has been logged"),
+                gettext("Something went wrong"))
+    if status == 404:
+        return (gettext("There is no page at this address. Check the link, or search again."),
+                gettext("Not found"))
+    if status == 405:
+        return (gettext("This address does not answer that kind of request."),
+                gettext("Not allowed"))
+    return error.description or error.name, error.name
 
 
 def _page(status: int, title: str, detail: str):

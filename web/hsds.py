@@ -21,7 +21,7 @@ from flask import Blueprint, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from locator import hsds
-from locator.errors import InvalidInput, NotFound
+from locator.errors import N_, InvalidInput, NotFound
 from locator.geo import KM_PER_MI
 from locator.sites import PROGRAMS_BY_SLUG, Site
 from locator.spatial import Catalog
@@ -36,6 +36,9 @@ MAX_PAGE = 1_000_000
 M_PER_MI = KM_PER_MI * 1000
 PROFILE_URL = "https://docs.openreferral.org/en/latest/hsds/"
 _POSTCODE = re.compile(r"(\d{5})(?:-\d{4})?")
+# An unknown id, by the kind of object asked for.
+_NO_SUCH = {"service": N_("no service with id '%(id)s'"),
+            "service_at_location": N_("no service_at_location with id '%(id)s'")}
 T = TypeVar("T")
 
 
@@ -68,7 +71,8 @@ def organizations():
 def organization(organization_id: str):
     sites = _directory().by_organization.get(organization_id)
     if not sites:
-        raise NotFound(f"no organization with id {organization_id!r}")
+        raise NotFound("no organization with id '%(id)s'", code="unknown_organization",
+                       id=organization_id)
     return jsonify({**hsds.organization(sites[0]),
                     "services": [hsds.service_fields(s) for s in sites]})
 
@@ -96,7 +100,7 @@ def taxonomies():
 def taxonomy(taxonomy_id: str):
     found = next((t for t in hsds.TAXONOMIES if t.id == taxonomy_id), None)
     if found is None:
-        raise NotFound(f"no taxonomy with id {taxonomy_id!r}")
+        raise NotFound("no taxonomy with id '%(id)s'", code="unknown_taxonomy", id=taxonomy_id)
     return jsonify(found.to_json())
 
 
@@ -113,7 +117,8 @@ def taxonomy_terms():
 def taxonomy_term(term_id: str):
     found = hsds.TERMS_BY_ID.get(term_id)
     if found is None:
-        raise NotFound(f"no taxonomy term with id {term_id!r}")
+        raise NotFound("no taxonomy term with id '%(id)s'", code="unknown_taxonomy_term",
+                       id=term_id)
     return jsonify(found.to_json())
 
 
@@ -154,7 +159,7 @@ class Directory:
     def site(self, kind: str, object_id: str) -> Site:
         found = self.by_id[kind].get(object_id)
         if found is None:
-            raise NotFound(f"no {kind} with id {object_id!r}")
+            raise NotFound(_NO_SUCH[kind], code=f"unknown_{kind}", id=object_id)
         return found
 
 
@@ -241,8 +246,8 @@ def _list_query(args: MultiDict[str, str]) -> ListQuery:
 def _search_text(args: MultiDict[str, str]) -> str:
     text = " ".join(args.get("search", "").split())
     if len(text) > params.MAX_QUERY_CHARS:
-        raise InvalidInput(f"search is too long (at most {params.MAX_QUERY_CHARS} "
-                           "characters)", parameter="search")
+        raise InvalidInput("search is too long (at most %(max)s characters)",
+                           code="query_too_long", parameter="search", max=params.MAX_QUERY_CHARS)
     return text
 
 
@@ -255,9 +260,9 @@ def _modified_after(args: MultiDict[str, str]) -> date | None:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"modified_after must be an ISO 8601 date or date-time "
-                           f"(2026-01-31 or 2026-01-31T09:00:00Z), got {raw!r}",
-                           parameter="modified_after") from None
+        raise InvalidInput("modified_after must be an ISO 8601 date or date-time "
+                           "(2026-01-31 or 2026-01-31T09:00:00Z), got '%(value)s'",
+                           code="bad_date", parameter="modified_after", value=raw) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.date()
@@ -271,19 +276,20 @@ def _near_postcode(args: MultiDict[str, str]) -> Sequence[Site] | None:
     if not raw:
         if proximity_m is not None:
             raise InvalidInput("proximity needs a postcode to measure from",
-                               parameter="proximity")
+                               code="proximity_without_postcode", parameter="proximity")
         return None
     matched = _POSTCODE.fullmatch(raw)
     if matched is None:
-        raise InvalidInput(f"postcode must be a 5-digit ZIP code, got {raw!r}",
-                           parameter="postcode")
+        raise InvalidInput("postcode must be a 5-digit ZIP code, got '%(value)s'",
+                           code="bad_zip", parameter="postcode", value=raw)
     code = matched.group(1)
     if proximity_m is None:
         return [s for s in _directory().sites if s.zip == code]
     try:
         centre = site_data().place(code)
     except InvalidInput as error:
-        raise InvalidInput(str(error), parameter="postcode") from error
+        raise InvalidInput(error.message, code=error.code, parameter="postcode",
+                           **error.params) from error
     nearby = site_data().catalog().within(centre.lat, centre.lon, proximity_m / M_PER_MI)
     return [n.site for n in nearby]
 
@@ -294,8 +300,8 @@ def _proximity_m(args: MultiDict[str, str]) -> float | None:
         return None
     value = params.number(args, "proximity", low=-math.inf, high=math.inf)
     if value <= 0:
-        raise InvalidInput(f"proximity must be a positive number of metres, got {raw!r}",
-                           parameter="proximity")
+        raise InvalidInput("proximity must be a positive number of metres, got '%(value)s'",
+                           code="bad_distance", parameter="proximity", value=raw)
     return value
 
 

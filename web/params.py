@@ -49,11 +49,12 @@ def nearest_query(args: MultiDict[str, str], *, require_place: bool = True) -> N
     text = query_text(args, required=False)
     point = point_place(args)
     if text is not None and point is not None:
-        raise InvalidInput("give either q or lat and lon, not both", parameter="q")
+        raise InvalidInput("give either q or lat and lon, not both", code="q_and_point",
+                           parameter="q")
     if require_place and text is None and point is None:
         raise InvalidInput(
             "say where to search from: q (a ZIP, city, county, address with ZIP or "
-            "'lat, lon') or lat and lon", parameter="q")
+            "'lat, lon') or lat and lon", code="no_place", parameter="q")
     return NearestQuery(
         text=text,
         point=point,
@@ -68,11 +69,11 @@ def query_text(args: MultiDict[str, str], *, required: bool = True) -> str | Non
     if not text:
         if required:
             raise InvalidInput("q is required: a ZIP, city, county, address with ZIP or "
-                               "'lat, lon'", parameter="q")
+                               "'lat, lon'", code="required", parameter="q")
         return None
     if len(text) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"q is too long (at most {MAX_QUERY_CHARS} characters)",
-                           parameter="q")
+        raise InvalidInput("q is too long (at most %(max)s characters)", code="query_too_long",
+                           parameter="q", max=MAX_QUERY_CHARS)
     return text
 
 
@@ -82,9 +83,9 @@ def point_place(args: MultiDict[str, str]) -> Place | None:
     if not (has_lat or has_lon):
         return None
     if not has_lon:
-        raise InvalidInput("lon is required when lat is given", parameter="lon")
+        raise InvalidInput("lon is required when lat is given", code="required", parameter="lon")
     if not has_lat:
-        raise InvalidInput("lat is required when lon is given", parameter="lat")
+        raise InvalidInput("lat is required when lon is given", code="required", parameter="lat")
     lat = number(args, "lat", low=-90, high=90)
     lon = number(args, "lon", low=-180, high=180)
     return Place(label=f"{lat:.5f}, {lon:.5f}", lat=lat, lon=lon, precision=Precision.POINT)
@@ -98,19 +99,20 @@ def site_filter(args: MultiDict[str, str]) -> SiteFilter:
 def bbox(args: MultiDict[str, str]) -> BBox:
     raw = args.get("bbox", "").strip()
     if not raw:
-        raise InvalidInput("bbox is required: minlon,minlat,maxlon,maxlat", parameter="bbox")
+        raise InvalidInput("bbox is required: minlon,minlat,maxlon,maxlat", code="required",
+                           parameter="bbox")
     parts = raw.split(",")
     if len(parts) != 4:
-        raise InvalidInput(f"bbox must be four numbers minlon,minlat,maxlon,maxlat, got {raw!r}",
-                           parameter="bbox")
+        raise InvalidInput("bbox must be four numbers minlon,minlat,maxlon,maxlat, got "
+                           "'%(value)s'", code="bad_bbox", parameter="bbox", value=raw)
     min_lon, min_lat, max_lon, max_lat = (_to_float(p, "bbox") for p in parts)
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180
             and -90 <= min_lat <= 90 and -90 <= max_lat <= 90):
         raise InvalidInput("bbox is out of range: longitudes within -180..180, latitudes "
-                           "within -90..90", parameter="bbox")
+                           "within -90..90", code="bad_bbox", parameter="bbox")
     if min_lon > max_lon or min_lat > max_lat:
         raise InvalidInput("bbox is inverted: expected minlon,minlat,maxlon,maxlat with "
-                           "min <= max", parameter="bbox")
+                           "min <= max", code="bad_bbox", parameter="bbox")
     return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
@@ -126,24 +128,28 @@ def integer(args: MultiDict[str, str], name: str, *, default: int | None, low: i
     raw = args.get(name, "").strip()
     if not raw:
         if default is None:
-            raise InvalidInput(f"{name} is required", parameter=name)
+            raise InvalidInput("%(name)s is required", code="required", parameter=name,
+                               name=name)
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a whole number, got {raw!r}",
-                           parameter=name) from None
+        raise InvalidInput("%(name)s must be a whole number, got '%(value)s'",
+                           code="not_a_whole_number", parameter=name, name=name,
+                           value=raw) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high}, got {value}",
-                           parameter=name)
+        raise InvalidInput("%(name)s must be between %(low)s and %(high)s, got %(value)s",
+                           code="out_of_range", parameter=name, name=name, low=low, high=high,
+                           value=value)
     return value
 
 
 def number(args: MultiDict[str, str], name: str, *, low: float, high: float) -> float:
     value = _to_float(args.get(name, ""), name)
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low:g} and {high:g}, got {value:g}",
-                           parameter=name)
+        raise InvalidInput("%(name)s must be between %(low)s and %(high)s, got %(value)s",
+                           code="out_of_range", parameter=name, name=name, low=low, high=high,
+                           value=value)
     return value
 
 
@@ -153,8 +159,8 @@ def positive_number(args: MultiDict[str, str], name: str) -> float | None:
         return None
     value = _to_float(raw, name)
     if value <= 0:
-        raise InvalidInput(f"{name} must be a positive number of miles, got {raw!r}",
-                           parameter=name)
+        raise InvalidInput("%(name)s must be a positive number of miles, got '%(value)s'",
+                           code="bad_distance", parameter=name, name=name, value=raw)
     return value
 
 
@@ -172,7 +178,8 @@ def boolean(args: MultiDict[str, str], name: str) -> bool:
     if not raw:
         return False
     if raw not in _BOOLEANS:
-        raise InvalidInput(f"{name} must be true or false, got {raw!r}", parameter=name)
+        raise InvalidInput("%(name)s must be true or false, got '%(value)s'",
+                           code="not_a_boolean", parameter=name, name=name, value=raw)
     return _BOOLEANS[raw]
 
 
@@ -180,9 +187,9 @@ def _to_float(raw: str, name: str) -> float:
     try:
         value = float(raw.strip())
     except ValueError:
-        raise InvalidInput(f"{name} must be a number, got {raw.strip()!r}",
-                           parameter=name) from None
+        raise InvalidInput("%(name)s must be a number, got '%(value)s'", code="not_a_number",
+                           parameter=name, name=name, value=raw.strip()) from None
     if not math.isfinite(value):
-        raise InvalidInput(f"{name} must be a finite number, got {raw.strip()!r}",
-                           parameter=name)
+        raise InvalidInput("%(name)s must be a finite number, got '%(value)s'",
+                           code="not_a_number", parameter=name, name=name, value=raw.strip())
     return value

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator import geodata
@@ -47,6 +48,7 @@ from web import openapi, params, planner_openapi
 from web.charts import band_edges_mi, distance_chart
 from web.coverage_data import CoverageData, coverage_data
 from web.data import site_data
+from web.i18n import error_text, percent_text
 
 bp = Blueprint("planner", __name__)
 
@@ -70,7 +72,7 @@ def _register(state: Any) -> None:
     openapi.add_paths(app, planner_openapi.paths(), planner_openapi.schemas())
     links = app.config.get("NAV_LINKS", [])
     if not any(endpoint == "planner.page" for endpoint, _ in links):
-        app.config["NAV_LINKS"] = [*links, ("planner.page", "Coverage planner")]
+        app.config["NAV_LINKS"] = [*links, ("planner.page", lazy_gettext("Coverage planner"))]
 
 
 # -- request parameters, shared by pages and API --------------------------------------------
@@ -90,7 +92,8 @@ def _states(args: MultiDict[str, str]) -> tuple[str, ...]:
 def _geography(args: MultiDict[str, str]) -> Geography:
     if args.get("by", "").strip().lower() == Geography.REGION.value:
         raise InvalidInput("by=region needs a regions file, which only the command line takes: "
-                           "locator coverage --by region --regions FILE", parameter="by")
+                           "locator coverage --by region --regions FILE", code="region_on_web",
+                           parameter="by")
     return Geography(_choice(args, "by", [g.value for g in WEB_GEOGRAPHIES],
                              Geography.COUNTY.value))
 
@@ -104,7 +107,7 @@ def thresholds(args: MultiDict[str, str], *, default: Sequence[str] | None = Non
         if default is None:
             raise InvalidInput("within is required: one or more distances in straight-line "
                                "miles, e.g. within=5&within=10 or within=5,10",
-                               parameter="within")
+                               code="required", parameter="within")
         values = list(default)
     return parse_thresholds(values)
 
@@ -118,8 +121,9 @@ def gap_rule(args: MultiDict[str, str]) -> GapRule:
 def _choice(args: MultiDict[str, str], name: str, choices: Sequence[str], default: str) -> str:
     value = args.get(name, "").strip().lower() or default
     if value not in choices:
-        raise InvalidInput(f"{name} must be one of {', '.join(choices)}, got {value!r}",
-                           parameter=name)
+        raise InvalidInput("%(name)s must be one of %(choices)s, got '%(value)s'",
+                           code="not_a_choice", parameter=name, name=name,
+                           choices=", ".join(choices), value=value)
     return value
 
 
@@ -135,12 +139,12 @@ def removed_sites(args: MultiDict[str, str], site_filter: SiteFilter) -> tuple[s
         try:
             site = catalog.get(site_id)
         except NotFound:
-            raise InvalidInput(f"remove: no public site has id {site_id!r}",
-                               parameter="remove") from None
+            raise InvalidInput("remove: no public site has id '%(id)s'", code="unknown_site",
+                               parameter="remove", id=site_id) from None
         if not counts_as_site(site, site_filter):
-            raise InvalidInput(f"remove: site {site_id!r} is not counted (its kind or program "
+            raise InvalidInput("remove: site '%(id)s' is not counted (its kind or program "
                                "is filtered out, or it is temporarily closed)",
-                               parameter="remove")
+                               code="site_not_counted", parameter="remove", id=site_id)
     return ids
 
 
@@ -207,7 +211,7 @@ def serving_sites(study: CoverageStudy) -> list[Site]:
 def _require_change(added: Sequence[ProposedSite], removed: Sequence[str]) -> None:
     if not added and not removed:
         raise InvalidInput("say what changes: add=LAT,LON for a new site and/or remove=SITE_ID "
-                           "for one that closes", parameter="add")
+                           "for one that closes", code="no_change", parameter="add")
 
 
 def _download(report: CoverageReport, export: str) -> Response:
@@ -259,13 +263,16 @@ class Metric:
 def map_metrics(within: Sequence[Threshold]) -> tuple[Metric, ...]:
     largest = max(within, key=lambda t: t.miles)
     return (
-        *(Metric(t.share_key, f"Share of residents within {t.label} mi", "share", True)
-          for t in within),
-        Metric("mean_distance_mi", "Mean distance to the nearest site", "miles", False),
-        Metric("median_distance_mi", "Median distance to the nearest site", "miles", False),
+        *(Metric(t.share_key, gettext("Share of residents within %(miles)s mi", miles=t.label),
+                 "share", True) for t in within),
+        Metric("mean_distance_mi", gettext("Mean distance to the nearest site"), "miles", False),
+        Metric("median_distance_mi", gettext("Median distance to the nearest site"), "miles",
+               False),
         Metric("population_beyond_largest_threshold",
-               f"Residents more than {largest.label} mi from a site", "residents", False),
-        Metric("sites_per_10k", "Sites per 10,000 residents", "rate", True),
+               gettext("Residents more than %(miles)s mi from a site", miles=largest.label),
+               "residents", False),
+        Metric("sites_per_10k", gettext("Sites per %(count)s residents",
+                                        count=format_decimal(10_000)), "rate", True),
     )
 
 
@@ -281,33 +288,41 @@ class Column:
 def table_columns(within: Sequence[Threshold]) -> tuple[Column, ...]:
     largest = max(within, key=lambda t: t.miles)
     return (
-        Column("population", "Residents", "count"),
-        Column("sites", "Sites", "count"),
-        Column("sites_per_10k", "Sites per 10k residents", "rate"),
-        Column("mean_distance_mi", "Mean distance (mi)", "miles"),
-        Column("median_distance_mi", "Median distance (mi)", "miles"),
-        *(Column(t.share_key, f"Within {t.label} mi", "share") for t in within),
-        Column("population_beyond_largest_threshold", f"Beyond {largest.label} mi", "count"),
+        Column("population", gettext("Residents"), "count"),
+        Column("sites", gettext("Sites"), "count"),
+        Column("sites_per_10k", gettext("Sites per 10k residents"), "rate"),
+        Column("mean_distance_mi", gettext("Mean distance (mi)"), "miles"),
+        Column("median_distance_mi", gettext("Median distance (mi)"), "miles"),
+        *(Column(t.share_key, gettext("Within %(miles)s mi", miles=t.label), "share")
+          for t in within),
+        Column("population_beyond_largest_threshold",
+               gettext("Beyond %(miles)s mi", miles=largest.label), "count"),
     )
 
 
 def figure(value: object, unit: str) -> str:
-    """A figure as the tables show it; a missing one (no residents, no site) as n/a."""
+    """A figure as the tables show it, in the page's locale (1,234.5 or 1234,5); a missing
+    one (no residents, no site) as n/a."""
     if value is None:
-        return "n/a"
+        return gettext("n/a")
     number = float(value)  # type: ignore[arg-type]
     if unit == "share":
-        return f"{number:.1%}"
-    if unit == "miles":
-        return f"{number:,.2f}"
-    if unit == "rate":
-        return f"{number:.2f}"
-    return f"{number:,.0f}"
+        return percent_text(number, "0")
+    if unit == "percent":
+        return percent_text(number, "#")
+    return format_decimal(number, _FIGURE_FORMATS.get(unit, "#,##0"))
+
+
+# CLDR number patterns: the locale supplies the separators.
+_FIGURE_FORMATS = {"miles": "#,##0.00", "rate": "0.00", "change": "+#,##0.000;-#,##0.000"}
 
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {"figure": figure}
+
+
+_POPULATION_LEVELS = {"tract": lazy_gettext("tract"), "county": lazy_gettext("county")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +343,13 @@ class PlannerView:
     @property
     def state_names(self) -> str:
         return ", ".join(geodata.state(fips).name for fips in self.query.state_fips) or \
-            "United States"
+            gettext("United States")
+
+    @property
+    def level_text(self) -> str:
+        """What one center of population stands for: a tract or a county."""
+        return str(_POPULATION_LEVELS.get(self.report.population_level,
+                                          self.report.population_level))
 
     @property
     def largest(self) -> Threshold:
@@ -340,13 +361,17 @@ class PlannerView:
         if self.whatif is None:
             return ""
         total, added = self.whatif.total, len(self.whatif.added)
-        gains = "; ".join(f"{figure(gained, 'count')} more residents within {t.label} mi"
-                          for t, gained in zip(self.whatif.thresholds, total.newly_covered,
-                                               strict=True))
+        gains = "; ".join(
+            ngettext("%(count)s more resident within %(miles)s mi",
+                     "%(count)s more residents within %(miles)s mi", gained,
+                     count=figure(gained, "count"), miles=t.label)
+            for t, gained in zip(self.whatif.thresholds, total.newly_covered, strict=True))
         change = total.mean_distance_change_mi
-        mean = "" if change is None else f"; mean distance {change:+.3f} mi"
-        sites = "1 new site" if added == 1 else f"{added} new sites"
-        return f"With {sites}: {gains}{mean}."
+        mean = "" if change is None else gettext("; mean distance %(change)s mi",
+                                                 change=figure(change, "change"))
+        return ngettext("With %(count)s new site: %(gains)s%(mean)s.",
+                        "With %(count)s new sites: %(gains)s%(mean)s.", added,
+                        count=format_decimal(added), gains=gains, mean=mean)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -359,12 +384,13 @@ class PlannerView:
     @property
     def kinds_text(self) -> str:
         kinds = self.query.site_filter.kinds
-        return ", ".join(k.label for k in Kind if k in kinds) if kinds else "every kind of site"
+        return ", ".join(gettext(k.label) for k in Kind if k in kinds) if kinds else \
+            gettext("every kind of site")
 
     @property
     def program_label(self) -> str | None:
         program = self.query.site_filter.program
-        return next((p.label for p in PROGRAMS if p.slug == program), program)
+        return next((gettext(p.label) for p in PROGRAMS if p.slug == program), program)
 
 
 def planner_view(args: MultiDict[str, str], *, with_whatif: bool) -> PlannerView:
@@ -389,7 +415,7 @@ def page():
             form["states"] = chosen.args["state"]
             view = chosen
         except LocatorError as error:
-            message, status = str(error), 404 if isinstance(error, NotFound) else 400
+            message, status = error_text(error), 404 if isinstance(error, NotFound) else 400
     return render_template("planner/page.html", view=view, form=form, message=message,
                            states=geodata.states(), kinds=list(Kind), programs=PROGRAMS,
                            gap_shares=GAP_SHARE_CHOICES), status
@@ -402,7 +428,8 @@ def whatif_panel():
         view = planner_view(request.args, with_whatif=True)
         _require_change(view.whatif.added if view.whatif else (), ())
     except LocatorError as error:
-        return render_template("planner/_whatif.html", view=None, message=str(error)), 400
+        return render_template("planner/_whatif.html", view=None,
+                               message=error_text(error)), 400
     return render_template("planner/_whatif.html", view=view, message="")
 
 
@@ -412,8 +439,8 @@ def report_page():
         view = planner_view(request.args, with_whatif=False)
     except LocatorError as error:
         status = 404 if isinstance(error, NotFound) else 400
-        return render_template("error.html", title="No report for that question",
-                               detail=str(error)), status
+        return render_template("error.html", title=gettext("No report for that question"),
+                               detail=error_text(error)), status
     distribution = view.study.distance_distribution(band_edges_mi(view.within))
     chart = distance_chart(distribution, view.within)
     imports = _latest_imports(coverage_data())

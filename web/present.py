@@ -8,17 +8,34 @@ address stays plain text.
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import quote, urlsplit
 
 from flask import current_app
+from flask_babel import format_date, format_decimal, gettext
 
+from locator import geodata
+from locator.errors import LocatorError
+from locator.places import Place
 from locator.sites import PROGRAMS_BY_SLUG, Site
+from web.i18n import phrase_text
 
 
 def distance_text(distance_mi: float) -> str:
+    """Miles in the page's locale: one decimal near by, whole miles from 100 on."""
     if distance_mi < 0.1:
-        return "under 0.1 mi"
-    return f"{distance_mi:.1f} mi" if distance_mi < 100 else f"{distance_mi:,.0f} mi"
+        return gettext("under %(miles)s mi", miles=format_decimal(0.1, "0.0"))
+    miles = format_decimal(distance_mi, "#,##0.0" if distance_mi < 100 else "#,##0")
+    return gettext("%(miles)s mi", miles=miles)
+
+
+def date_text(iso_date: str) -> str:
+    """An ISO date as the locale writes it in full ("Tuesday, January 12, 2021", "martes,
+    12 de enero de 2021"); text that is not an ISO date is shown as stored."""
+    try:
+        return format_date(date.fromisoformat(iso_date[:10]), format="full")
+    except ValueError:
+        return iso_date
 
 
 def full_address(site: Site) -> str:
@@ -63,11 +80,31 @@ def web_directions_url(site: Site) -> str | None:
                            name=quote(site.display_name, safe=""))
 
 
+def place_label(place: Place) -> str:
+    """How a searched place is named on the page: an address's note in the page's language."""
+    if not place.note:
+        return place.label
+    base = place.label.removesuffix(f" ({place.note})")
+    return f"{base} ({gettext(place.note)})"
+
+
+def area_name(area_id: str, name: str) -> str:
+    """A county's name in the page's language ("Sangamon County, IL", "Condado de
+    Sangamon, IL"), with its state when ``name`` has it; any other area as it is named."""
+    try:
+        county = geodata.county(area_id)
+    except LocatorError:
+        return name
+    if name == county.label:
+        return phrase_text(county.label_phrase)
+    return phrase_text(county.name_phrase) if name == county.full_name else name
+
+
 def program_labels(site: Site) -> list[str]:
-    return [PROGRAMS_BY_SLUG[p].label if p in PROGRAMS_BY_SLUG else p
+    return [gettext(PROGRAMS_BY_SLUG[p].label) if p in PROGRAMS_BY_SLUG else p
             for p in sorted(site.programs)]
 
 
 TEMPLATE_HELPERS = {f.__name__: f for f in (
-    distance_text, full_address, website_url, tel_url, geo_uri, web_directions_url,
-    program_labels)}
+    distance_text, date_text, full_address, website_url, tel_url, geo_uri, web_directions_url,
+    program_labels, area_name, place_label)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import Ambiguous, InvalidInput
@@ -21,6 +22,7 @@ from locator.sources import PLS_SOURCE
 from web import params, present
 from web.coverage_data import coverage_data
 from web.data import site_data
+from web.i18n import error_text
 
 bp = Blueprint("public", __name__)
 
@@ -33,7 +35,7 @@ COUNT_CHOICES = (5, 10, 20, 50)
 class KindGroup:
     """A filter checkbox: what a job seeker calls a kind of place, and the kinds it covers."""
 
-    label: str
+    label: str  # a lazy translation, in the page's language when shown
     kinds: tuple[Kind, ...]
 
     @property
@@ -42,11 +44,12 @@ class KindGroup:
 
 
 KIND_GROUPS = (
-    KindGroup("Job centers", (Kind.COMPREHENSIVE_CENTER, Kind.AFFILIATE_CENTER)),
-    KindGroup("Access and information sites", (Kind.ACCESS_SITE, Kind.DISSEMINATION_SITE)),
-    KindGroup("Public libraries", (Kind.LIBRARY,)),
-    KindGroup("Bookmobiles", (Kind.BOOKMOBILE,)),
-    KindGroup("Mobile job centers", (Kind.MOBILE_CENTER,)),
+    KindGroup(lazy_gettext("Job centers"), (Kind.COMPREHENSIVE_CENTER, Kind.AFFILIATE_CENTER)),
+    KindGroup(lazy_gettext("Access and information sites"),
+              (Kind.ACCESS_SITE, Kind.DISSEMINATION_SITE)),
+    KindGroup(lazy_gettext("Public libraries"), (Kind.LIBRARY,)),
+    KindGroup(lazy_gettext("Bookmobiles"), (Kind.BOOKMOBILE,)),
+    KindGroup(lazy_gettext("Mobile job centers"), (Kind.MOBILE_CENTER,)),
 )
 
 
@@ -64,15 +67,18 @@ class SearchOutcome:
         """The sentence the live region reads out after a search."""
         if self.answer is not None:
             n = len(self.answer.results)
-            places = "1 place" if n == 1 else f"{n} places"
-            return f"{places} found near {self.answer.query.label}, nearest first."
+            return ngettext("%(count)s place found near %(label)s, nearest first.",
+                            "%(count)s places found near %(label)s, nearest first.", n,
+                            count=format_decimal(n), label=present.place_label(self.answer.query))
         if self.candidates:
-            return f"{self.message.rstrip('.')}. Choose one of {len(self.candidates)} places."
+            return gettext("%(message)s. Choose one of %(count)s places.",
+                           message=self.message.rstrip("."),
+                           count=format_decimal(len(self.candidates)))
         return self.message
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("NAV_LINKS", [("public.search", "Find a place")])
+    app.config.setdefault("NAV_LINKS", [("public.search", lazy_gettext("Find a place"))])
     app.jinja_env.globals.update(present.TEMPLATE_HELPERS)
 
     @app.context_processor
@@ -130,9 +136,10 @@ def _search(args: MultiDict[str, str]) -> SearchOutcome:
             return SearchOutcome()
         return SearchOutcome(answer=site_data().answer(query))
     except Ambiguous as error:
-        return SearchOutcome(candidates=tuple(error.candidates), message=str(error), status=400)
+        return SearchOutcome(candidates=tuple(error.candidates), message=error_text(error),
+                             status=400)
     except InvalidInput as error:
-        return SearchOutcome(message=str(error), status=400)
+        return SearchOutcome(message=error_text(error), status=400)
 
 
 def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:

@@ -102,7 +102,7 @@ def _load(args: argparse.Namespace) -> tuple[CoverageQuery, list[Site], Populati
     with Store(Settings.from_env().database_url) as store:
         if not store.count_sites():
             raise LocatorError("no sites are loaded: run `locator data fetch` and "
-                               "`locator data import` first")
+                               "`locator data import` first", code="no_sites")
         query = _query(args, store)
         points = load_population(store, query.state_fips)
         sites = store.sites(statuses=query.site_filter.statuses)
@@ -182,7 +182,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     if args.program_matrix:
         if args.format not in ("table", "json", "csv"):
             raise InvalidInput("a program matrix is written as table, json or csv",
-                               parameter="format")
+                               code="bad_format", parameter="format")
         matrix = program_matrix(sites, points, query, thresholds, gap_rule)
         _write_matrix(args, matrix)
         return 0
@@ -194,7 +194,7 @@ def run_coverage(args: argparse.Namespace) -> int:
 def run_gaps(args: argparse.Namespace) -> int:
     thresholds = parse_thresholds(args.within)
     if args.limit is not None and args.limit < 1:
-        raise InvalidInput("--limit must be at least 1", parameter="limit")
+        raise InvalidInput("--limit must be at least 1", code="out_of_range", parameter="limit")
     query, sites, points = _load(args)
     report = CoverageStudy(sites, points, query).report(
         thresholds, GapRule(args.max_uncovered_share))
@@ -206,11 +206,11 @@ def run_gaps(args: argparse.Namespace) -> int:
 def _write_report(args: argparse.Namespace, report: CoverageReport, *, title: str) -> None:
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
-                           parameter="output")
+                           code="output_required", parameter="output")
     if args.format == "gpkg":
         if args.output is None:
             raise InvalidInput("a GeoPackage is a binary file: name it with -o FILE.gpkg",
-                               parameter="output")
+                               code="output_required", parameter="output")
         write_gpkg(report, args.output)
         print(f"wrote {args.output}", file=sys.stderr)
         return
@@ -328,7 +328,7 @@ def run_suggest(args: argparse.Namespace) -> int:
             "no library candidates: every open library in the area already counts as a site. "
             "Count only partner kinds (e.g. --kind comprehensive_center affiliate_center "
             "access_site) so libraries become candidates, or use --candidates tracts",
-            parameter="candidates")
+            code="no_candidates", parameter="candidates")
     writers: dict[str, Callable[[TextIO], None]] = {
         "table": lambda file: _suggest_table(result, file),
         "json": _write_json(result.to_json()),

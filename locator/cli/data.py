@@ -146,7 +146,8 @@ def run_import(args: argparse.Namespace) -> int:
         elif not _source_files(folder):
             raise LocatorError(f"no source files found in {folder}.\n"
                                f"Load data with `locator data fetch --sources {folder}` "
-                               "(needs internet), or:\n" + manual_instructions(folder))
+                               "(needs internet), or:\n" + manual_instructions(folder),
+                               code="no_sources")
         else:
             report = import_sources(store, folder, vintage=args.vintage,
                                     progress=_import_progress)

@@ -38,11 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_hsds(args: argparse.Namespace) -> int:
     if args.format == "csv" and args.output.is_file():
-        raise InvalidInput(f"{args.output} is a file; --format csv writes a folder",
-                           parameter="output")
+        raise InvalidInput("%(path)s is a file; --format csv writes a folder",
+                           code="output_kind", parameter="output", path=str(args.output))
     if args.format == "json" and args.output.is_dir():
-        raise InvalidInput(f"{args.output} is a folder; --format json writes a file",
-                           parameter="output")
+        raise InvalidInput("%(path)s is a folder; --format json writes a file",
+                           code="output_kind", parameter="output", path=str(args.output))
     with Store(Settings.from_env().database_url) as store:
         sites = store.sites(statuses=[Status.APPROVED])
     write = hsds_files.write_package if args.format == "csv" else hsds_files.write_json

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     place = default_geocoder().geocode(" ".join(args.query))
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
-                           parameter="output")
+                           code="output_required", parameter="output")
     answer = find_nearest(load_catalog(), place, k=args.k, site_filter=site_filter,
                           within_mi=args.within, moment=moment, open_only=args.open)
     if args.output is None:
@@ -77,7 +77,7 @@ def load_catalog() -> Catalog:
     if not sites:
         raise LocatorError(
             "no sites are loaded: run `locator data fetch` and `locator data import` "
-            "(or put the source files in the sources folder first)"
+            "(or put the source files in the sources folder first)", code="no_sites"
         )
     return Catalog(sites)
 

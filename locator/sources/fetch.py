@@ -80,8 +80,9 @@ def official_files(vintage: str | None = None) -> tuple[OfficialFile, ...]:
     """The PLS zip of ``vintage`` (default: the newest) and the Census files."""
     vintage = (vintage or NEWEST_PLS).upper()
     if vintage not in PLS_RELEASES:
-        raise InvalidInput(f"unknown PLS vintage {vintage!r}; known: "
-                           f"{', '.join(PLS_RELEASES)}", parameter="vintage")
+        raise InvalidInput("unknown PLS vintage '%(vintage)s'; known: %(known)s",
+                           code="unknown_pls_vintage", parameter="vintage", vintage=vintage,
+                           known=", ".join(PLS_RELEASES))
     return (PLS_RELEASES[vintage], *CENSUS_FILES)
 
 
@@ -165,7 +166,7 @@ def _fetch_one(folder: Path, official: OfficialFile, published: Sequence[Officia
         reason = getattr(error, "reason", error)
         raise Unreachable(
             f"could not download {official.name}: could not reach {host} ({reason}).\n"
-            + manual_instructions(folder, published)
+            + manual_instructions(folder, published), code="unreachable"
         ) from None
     _check_digest(official, digest, recorded, accept_new, partial, folder, published)
     partial.replace(target)
@@ -178,9 +179,11 @@ def _fetch_one(folder: Path, official: OfficialFile, published: Sequence[Officia
 def _check_digest(official: OfficialFile, digest: str, recorded: str | None, accept_new: bool,
                   partial: Path, folder: Path, published: Sequence[OfficialFile]) -> None:
     if official.sha256 is not None and digest != official.sha256:
+        code = "checksum_mismatch"
         why = (f"expected {official.sha256}: the file was not saved. The publisher may have "
                "replaced it; check the address, or fill the folder by hand.")
     elif official.sha256 is None and recorded and digest != recorded and not accept_new:
+        code = "checksum_changed"
         why = (f"but {recorded} was recorded in {folder / CHECKSUM_LEDGER} when it was "
                "first downloaded: the file was not saved. If the publisher has replaced it, "
                "run again with --accept-new-checksum.")
@@ -188,7 +191,7 @@ def _check_digest(official: OfficialFile, digest: str, recorded: str | None, acc
         return
     partial.unlink(missing_ok=True)
     raise ChecksumMismatch(f"{official.name} from {official.url} has sha256 {digest}, {why}\n"
-                           + manual_instructions(folder, published))
+                           + manual_instructions(folder, published), code=code)
 
 
 def recorded_checksums(folder: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@
 (function () {
   "use strict";
 
+  var i18n = window.LocatorI18n;
   var US_BOUNDS = [[24.4, -125.0], [49.4, -66.9]];
   var MAX_CLUSTER_ZOOM = 22;
   var MAX_LABELS = 400;
@@ -47,12 +48,18 @@
   function baseMap(element, options) {
     var map = L.map(element, {
       minZoom: 3, maxZoom: options.maxZoom || 18, zoomSnap: options.zoomSnap || 1,
-      worldCopyJump: false
+      worldCopyJump: false, zoomControl: false
+    });
+    L.control.zoom({ zoomInTitle: i18n.t("zoomIn"), zoomOutTitle: i18n.t("zoomOut") }).addTo(map);
+    // Leaflet names its popups' close button in English only.
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", i18n.t("closePopup"));
     });
     // Without tiles, whatever no outline covers is water: the map's background says so.
     if (!element.dataset.tileUrl) element.classList.add("map-offline");
     map.attributionControl.setPrefix("Leaflet");
-    map.attributionControl.addAttribution(options.attribution || "Outlines: US Census Bureau");
+    map.attributionControl.addAttribution(options.attribution || i18n.t("outlinesCredit"));
     if (element.dataset.tileUrl) {
       L.tileLayer(element.dataset.tileUrl, {
         attribution: element.dataset.tileAttribution || "", maxZoom: 18
@@ -90,7 +97,8 @@
         onEachFeature: function (feature, countyLayer) {
           var p = feature.properties;
           countyLayer.bindTooltip(function () {
-            return el("span", (names[p.fips] || p.name) + ", " + p.state);
+            return el("span", (names[p.fips] || i18n.t("countyName", { name: p.name })) + ", " +
+                      p.state);
           }, { sticky: true, className: "county-tooltip" });
         }
       }).addTo(map);
@@ -209,9 +217,9 @@
         if (p.cluster) {
           var size = p.count < 10 ? "small" : p.count < 100 ? "medium" : "large";
           var marker = L.marker(latlng, {
-            icon: L.divIcon({ className: "cluster cluster-" + size, html: el("span", p.count),
-                              iconSize: null }),
-            keyboard: false, title: p.count + " places: click to zoom in"
+            icon: L.divIcon({ className: "cluster cluster-" + size,
+                              html: el("span", i18n.number(p.count)), iconSize: null }),
+            keyboard: false, title: i18n.n("clusterTitle", p.count)
           });
           marker.on("click", function () { map.setView(latlng, map.getZoom() + 2); });
           layer.addLayer(marker);

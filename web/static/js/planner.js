@@ -11,6 +11,7 @@
   "use strict";
 
   var statusRegion = document.getElementById("planner-status");
+  var i18n = window.LocatorI18n;
 
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -36,7 +37,7 @@
   function sortableTable(table) {
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var caption = table.caption;
-    if (caption) caption.appendChild(el("span", " (choose a column heading to sort)", "visually-hidden"));
+    if (caption) caption.appendChild(el("span", i18n.t("sortHint"), "visually-hidden"));
     headers.forEach(function (th, index) {
       var button = el("button", th.textContent.trim(), "sort-button");
       button.type = "button";
@@ -66,12 +67,13 @@
           if (x === null || y === null) return (x === null) - (y === null);  // missing last
           return sign * (x - y);
         }
-        return sign * x.localeCompare(y);
+        return sign * x.localeCompare(y, i18n.locale);
       });
       rows.forEach(function (row) { body.appendChild(row); });
       headers.forEach(function (th) { th.removeAttribute("aria-sort"); });
       headers[index].setAttribute("aria-sort", direction);
-      announce("Table sorted by " + headers[index].textContent.trim() + ", " + direction + ".");
+      announce(i18n.t(direction === "ascending" ? "sortedAscending" : "sortedDescending",
+                      { column: headers[index].textContent.trim() }));
     }
   }
 
@@ -88,9 +90,8 @@
   var metricSelect = document.getElementById("metric");
   var legend = document.getElementById("legend");
   var thresholds = mapElement.dataset.thresholds.split(" ");
-  var numberFormat = new Intl.NumberFormat("en-US");
   var map = window.LocatorMap.baseMap(mapElement, {
-    maxZoom: 14, zoomSnap: 0.25, attribution: "Outlines and residents: US Census Bureau"
+    maxZoom: 14, zoomSnap: 0.25, attribution: i18n.t("outlinesResidentsCredit")
   });
   var countyLayer = null;
   var candidates = [];
@@ -106,11 +107,14 @@
   }
 
   function format(value, unit) {
-    if (value === null || value === undefined) return "no figure";
-    if (unit === "share") return (100 * value).toFixed(1) + "%";
-    if (unit === "miles") return value.toFixed(2) + " mi";
-    if (unit === "rate") return value.toFixed(2);
-    return numberFormat.format(Math.round(value));
+    if (value === null || value === undefined) return i18n.t("noFigure");
+    var fixed = function (digits) {
+      return { minimumFractionDigits: digits, maximumFractionDigits: digits };
+    };
+    if (unit === "share") return i18n.number(value, Object.assign({ style: "percent" }, fixed(1)));
+    if (unit === "miles") return i18n.t("milesValue", { miles: i18n.number(value, fixed(2)) });
+    if (unit === "rate") return i18n.number(value, Object.assign({ useGrouping: false }, fixed(2)));
+    return i18n.number(Math.round(value));
   }
 
   function currentMetric() {
@@ -171,15 +175,18 @@
   function drawLegend(metric, breaks) {
     legend.replaceChildren();
     legend.appendChild(el("h3", metric.label));
-    legend.appendChild(el("p", "Darker: less access.", "hint"));
+    legend.appendChild(el("p", i18n.t("darkerLessAccess"), "hint"));
     var list = el("ul", null, "legend-items");
     var classes = breaks.length + 1;
     for (var i = 0; i < classes; i++) {
       var text;
-      if (classes === 1) text = "all counties";
-      else if (i === 0) text = "under " + format(breaks[0], metric.unit);
-      else if (i === classes - 1) text = format(breaks[i - 1], metric.unit) + " or more";
-      else text = format(breaks[i - 1], metric.unit) + " to under " + format(breaks[i], metric.unit);
+      if (classes === 1) text = i18n.t("allCounties");
+      else if (i === 0) text = i18n.t("under", { value: format(breaks[0], metric.unit) });
+      else if (i === classes - 1) text = i18n.t("orMore", { value: format(breaks[i - 1], metric.unit) });
+      else {
+        text = i18n.t("toUnder", { low: format(breaks[i - 1], metric.unit),
+                                   high: format(breaks[i], metric.unit) });
+      }
       var item = el("li");
       item.appendChild(el("span", null, "swatch choropleth-" + paletteIndex(i, classes, metric)));
       item.appendChild(el("span", text));
@@ -187,24 +194,36 @@
     }
     var none = el("li");
     none.appendChild(el("span", null, "swatch choropleth-none"));
-    none.appendChild(el("span", "no figure (no residents or no site)"));
+    none.appendChild(el("span", i18n.t("noFigureLegend")));
     list.appendChild(none);
     legend.appendChild(list);
     legend.hidden = false;
   }
 
+  /* Counties as the table names them, in the page's language (the GeoJSON is an export
+   * and keeps the Census's English names). */
+  var areaNames = {};
+  document.querySelectorAll("#coverage-table tbody tr[data-area-id]").forEach(function (row) {
+    areaNames[row.dataset.areaId] = row.querySelector("th").textContent.trim();
+  });
+
   function countyTooltip(properties) {
     var box = el("div", null, "county-figures");
-    box.appendChild(el("strong", properties.name));
+    box.appendChild(el("strong", areaNames[properties.area_id] || properties.name));
     var metric = currentMetric();
     var lines = [[metric.label, format(properties[metric.key], metric.unit)],
-                 ["Residents", format(properties.population, "count")],
-                 ["Sites", format(properties.sites, "count")],
-                 ["Mean distance", format(properties.mean_distance_mi, "miles")]];
+                 [i18n.t("residents"), format(properties.population, "count")],
+                 [i18n.t("sites"), format(properties.sites, "count")],
+                 [i18n.t("meanDistance"), format(properties.mean_distance_mi, "miles")]];
     thresholds.forEach(function (label) {
-      lines.push(["Within " + label + " mi", format(properties["share_within_" + label + "_mi"], "share")]);
+      lines.push([i18n.t("withinMiles", { miles: label }),
+                  format(properties["share_within_" + label + "_mi"], "share")]);
     });
-    if (properties.gap) lines.push(["Gap", properties.gap_reasons.join(", ").replace(/_/g, " ")]);
+    if (properties.gap) {
+      lines.push([i18n.t("gap"), properties.gap_reasons.map(function (reason) {
+        return i18n.t("gapReason_" + reason);
+      }).join(", ")]);
+    }
     var list = el("dl");
     lines.forEach(function (line) {
       list.appendChild(el("dt", line[0]));
@@ -227,14 +246,14 @@
     colour();
     mapElement.dataset.ready = "counties";
   }).catch(function () {
-    announce("The county map could not be loaded. The table below has the same figures.");
+    announce(i18n.t("mapFailed"));
   });
 
   if (metricSelect) {
     metricSelect.addEventListener("change", function () {
       colour();
       rememberInUrl();
-      announce("Map coloured by " + currentMetric().label + ".");
+      announce(i18n.t("mapColouredBy", { metric: currentMetric().label }));
     });
   }
 
@@ -259,7 +278,7 @@
       var entry = layers[label.dataset.kind];
       if (!entry) return;
       var box = label.querySelector("input");
-      label.querySelector(".count").textContent = "(" + numberFormat.format(entry.count) + ")";
+      label.querySelector(".count").textContent = "(" + i18n.number(entry.count) + ")";
       label.hidden = false;
       if (box.checked) entry.group.addTo(map);
       box.addEventListener("change", function () {
@@ -281,7 +300,7 @@
     candidateLayer.clearLayers();
     candidates.forEach(function (text, index) {
       var parts = text.split(",");
-      var label = "New site " + (index + 1) + " at " + text;
+      var label = i18n.t("newSiteAt", { number: i18n.number(index + 1), point: text });
       candidateLayer.addLayer(L.marker(L.latLng(parseFloat(parts[0]), parseFloat(parts[1])), {
         icon: L.divIcon({ className: "candidate-marker", html: el("span", String(index + 1)), iconSize: [26, 26] }),
         title: label, alt: label, keyboard: false, zIndexOffset: 1000
@@ -295,7 +314,7 @@
     if (!markers.length) return;
     var box = el("div", null, "popup");
     box.appendChild(el("p", text));
-    var link = el("a", "Counties that gain");
+    var link = el("a", i18n.t("countiesThatGain"));
     link.href = "#whatif";
     box.appendChild(link);
     markers[markers.length - 1].bindPopup(box).openPopup();
@@ -323,7 +342,7 @@
   function runWhatIf() {
     var url = new URL(mapElement.dataset.whatifUrl, window.location.href);
     candidates.forEach(function (text) { url.searchParams.append("add", text); });
-    announce("Working out the change…");
+    announce(i18n.t("workingOut"));
     whatifResult.setAttribute("aria-busy", "true");
     return fetch(url.toString(), { headers: { Accept: "text/html" } }).then(function (response) {
       return response.text().then(function (html) { return { ok: response.ok, html: html }; });
@@ -341,7 +360,7 @@
       if (answer.ok) showHeadline(currentPanel().dataset.status);
     }).catch(function () {
       candidates.pop();
-      announce("The what-if could not be worked out. Check the connection to this computer and try again.");
+      announce(i18n.t("whatifFailed"));
     }).then(function () {
       whatifResult.removeAttribute("aria-busy");
     });
@@ -355,7 +374,7 @@
     whatifResult.replaceChildren(empty);
     markChangedCounties(null);
     rememberInUrl();
-    announce("New sites cleared.");
+    announce(i18n.t("newSitesCleared"));
   }
 
   function enhancePanel() {

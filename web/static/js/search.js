@@ -13,6 +13,7 @@
   var mapElement = document.getElementById("map");
   var locateButton = document.getElementById("locate");
   var el = window.LocatorMap.el;
+  var i18n = window.LocatorI18n;
 
   function filterParams() {
     var params = new URLSearchParams();
@@ -42,7 +43,7 @@
   }
 
   function search(params, push) {
-    announce("Searching…");
+    announce(i18n.t("searching"));
     results.setAttribute("aria-busy", "true");
     return fetch(form.dataset.resultsUrl + "?" + params.toString(), {
       headers: { Accept: "text/html" }
@@ -56,7 +57,7 @@
       announce(panel ? panel.dataset.status : "");
       enhanceResults();
     }).catch(function () {
-      announce("The search could not be completed. Check the connection to this computer and try again.");
+      announce(i18n.t("searchFailed"));
     }).then(function () {
       results.removeAttribute("aria-busy");
     });
@@ -89,7 +90,9 @@
     var here = L.circleMarker(queryPoint, {
       radius: 8, color: "#111111", weight: 3, fillColor: "#ffd400", fillOpacity: 1,
       bubblingMouseEvents: false
-    }).bindTooltip(function () { return el("span", "Searched: " + list.dataset.queryLabel); });
+    }).bindTooltip(function () {
+      return el("span", i18n.t("searched", { place: list.dataset.queryLabel }));
+    });
     resultLayer.addLayer(here);
     bounds.extend(queryPoint);
 
@@ -103,7 +106,7 @@
       });
       marker.bindPopup(function () {
         return window.LocatorMap.sitePopup(mapElement, item.dataset.siteId, item.dataset.name,
-                                           item.dataset.distance + " straight-line");
+                                           item.dataset.distance);
       });
       marker.on("click", function () { select(rank, { scrollList: true }); });
       resultLayer.addLayer(marker);
@@ -149,8 +152,7 @@
   function showFilterCount() {
     var n = form.querySelectorAll("input[name=kind]:checked").length;
     ["program", "within_mi"].forEach(function (name) { if (form.elements[name].value) n += 1; });
-    filterCount.textContent = n ? filterCount.dataset.some.replace("{n}", String(n))
-                                : filterCount.dataset.none;
+    filterCount.textContent = n ? i18n.n("filtersSet", n) : i18n.t("noFiltersSet");
   }
 
   form.addEventListener("submit", function (event) {
@@ -176,11 +178,11 @@
   if (navigator.geolocation) {
     locateButton.hidden = false;
     locateButton.addEventListener("click", function () {
-      announce("Finding your location…");
+      announce(i18n.t("locating"));
       navigator.geolocation.getCurrentPosition(function (position) {
         searchFromPoint(position.coords.latitude, position.coords.longitude);
       }, function (error) {
-        announce("Your location is not available (" + error.message + "). Type a ZIP code or town instead.");
+        announce(i18n.t("noLocation", { reason: error.message }));
         input.focus();
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
     });
