@@ -4,8 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# With an empty database and no source files, `make run` first tries to download the
+# official files, giving up after this many seconds without an answer (0: never try), and
+# then imports the data snapshot bundled with the app.
+FETCH_TIMEOUT_S ?= 5
 
-.PHONY: run test install install-test browser postgres node lint typecheck bench geodata translations clean
+.PHONY: run test install install-test browser postgres node lint typecheck bench geodata snapshot translations clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +47,7 @@ postgres:
 	  else echo "engine tests need PostgreSQL and PostGIS: sudo apt-get install postgresql postgresql-postgis"; exit 1; fi; fi
 
 run: install
-	$(PY) -m locator data import --if-empty
+	$(PY) -m locator data import --if-empty --fetch-timeout $(FETCH_TIMEOUT_S)
 	$(PY) -m locator serve --host $(HOST) --port $(PORT)
 
 test: install-test lint typecheck
@@ -68,6 +72,7 @@ bench: install-test
 	$(PY) bench/load.py
 	$(PY) bench/hours.py
 	$(PY) bench/hsds.py
+	$(PY) bench/snapshot_import.py
 
 # After adding or changing an English string: extract every marked string and merge them
 # into each language's catalog (web/translations/LANG/LC_MESSAGES/messages.po), then
@@ -80,6 +85,11 @@ translations: install
 
 geodata: install node
 	$(PY) geodata/build.py
+
+# The bundled data snapshot, from the official files in DATA (see geodata/snapshot/README.md).
+DATA ?= data/sources
+snapshot: install
+	$(PY) geodata/build_snapshot.py --data $(DATA)
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts

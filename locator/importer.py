@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from locator import snapshot
 from locator.errors import InvalidInput
 from locator.sites import Site, Status
 from locator.sources import (
@@ -77,14 +78,33 @@ def import_sources(store: Store, sources_dir: Path | str, *, vintage: str | None
                    progress: ProgressFn | None = None) -> ImportReport:
     """Import every recognised file in ``sources_dir``: the newest vintage of each source,
     or ``vintage`` where a source has it. All files are applied in one transaction."""
-    started = time.perf_counter()
     folder = _existing_folder(Path(sources_dir))
-    discovery = discover(folder)
+    return _import_found(store, folder, vintage, progress)
+
+
+def import_snapshot(store: Store, *, progress: ProgressFn | None = None) -> ImportReport:
+    """Import the snapshot bundled with the app (``locator.snapshot``): what a first start
+    with no source files and no internet serves. A later import of source files updates
+    the same sites in place, as a newer vintage does."""
+    return _import_found(store, snapshot.archive(), None, progress)
+
+
+def replaces_snapshot(store: Store, files: Sequence[SourceFile]) -> bool:
+    """Whether any of ``files`` feeds a source whose stored data is the bundled snapshot's:
+    source files win over the snapshot, so they should be imported."""
+    from_snapshot = {r.source for r in latest_imports(store) if snapshot.is_from_snapshot(r)}
+    return any(file.source in from_snapshot for file in files)
+
+
+def _import_found(store: Store, where: Path, vintage: str | None,
+                  progress: ProgressFn | None) -> ImportReport:
+    started = time.perf_counter()
+    discovery = discover(where)
     chosen, passed_over = choose_vintages(discovery.files, vintage)
     batches = [read(file, progress) for file in chosen]
     with store.transaction():
         results = tuple(_apply(store, batch, progress) for batch in batches)
-    return ImportReport(folder, results, (*passed_over, *discovery.ignored),
+    return ImportReport(where, results, (*passed_over, *discovery.ignored),
                         time.perf_counter() - started)
 
 
@@ -237,6 +257,11 @@ class DataStatus:
     population: dict[str, dict[str, object]]  # level -> points, population, vintage
     imports: tuple[ImportRecord, ...]  # the latest import of each source
 
+    @property
+    def snapshot_sources(self) -> tuple[str, ...]:
+        """The sources whose data is the bundled snapshot's."""
+        return tuple(r.source for r in self.imports if snapshot.is_from_snapshot(r))
+
     def to_json(self) -> dict[str, object]:
         return {
             "sites": {"total": self.sites_total, "by_kind": self.sites_by_kind,
@@ -244,6 +269,7 @@ class DataStatus:
             "population": self.population,
             "imports": [{"source": r.source, "vintage": r.vintage, "file": r.file,
                          "sha256": r.sha256, "imported_at": r.imported_at,
+                         "bundled_snapshot": snapshot.is_from_snapshot(r),
                          "summary": r.summary} for r in self.imports],
         }
 
@@ -254,12 +280,15 @@ def data_status(store: Store) -> DataStatus:
                 "vintage": summary.vintage}
         for level, summary in store.population_summary().items()
     }
-    latest: dict[str, ImportRecord] = {}
-    for record in store.imports():
-        latest[record.source] = record
     return DataStatus(
         sites_total=store.count_sites(), sites_by_kind=store.count_sites_by("kind"),
         sites_by_status=store.count_sites_by("status", active_only=False),
         sites_by_state=store.count_sites_by("state"),
-        population=population, imports=tuple(sorted(latest.values(), key=lambda r: r.source)),
+        population=population, imports=latest_imports(store),
     )
+
+
+def latest_imports(store: Store) -> tuple[ImportRecord, ...]:
+    """The latest import of each source, by source name."""
+    latest = {record.source: record for record in store.imports()}
+    return tuple(sorted(latest.values(), key=lambda r: r.source))

@@ -43,9 +43,13 @@ class Status(StrEnum):
 
 
 class CountySource(StrEnum):
-    """Where a site's county FIPS came from: the source file, or our own point-in-polygon."""
+    """Where a site's county FIPS came from, in the order an importer tries them: codes the
+    source file states, the county part of a census tract code, the county name matched
+    within the site's state, or our own point-in-polygon on the shipped outlines."""
 
     SOURCE = "source"
+    CENSUS_TRACT = "census_tract"
+    COUNTY_NAME = "county_name"
     POINT_IN_POLYGON = "point_in_polygon"
     UNKNOWN = ""
 

@@ -106,15 +106,18 @@ def test_sources_folder_comes_from_the_environment(
     assert "pls_fy2021_outlets_example.csv" in summary_rows(out)
 
 
-def test_if_empty_with_no_source_files_explains_how_to_load_data_and_exits_0(
+def test_if_empty_with_no_source_files_imports_the_bundled_snapshot_and_says_how_to_update(
         capsys: pytest.CaptureFixture[str], database: str, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     code, out, _ = run(capsys, "data", "import", "--if-empty", "--sources", str(empty))
     assert code == 0
-    assert f"no source files found in {empty}" in out
+    assert out.startswith(f"no source files found in {empty}: importing the data snapshot "
+                          "bundled with the app")
     assert "locator data fetch" in out
-    for name in ("pls_fy2021_csv.zip", "CenPop2020_Mean_TR.txt", "CenPop2020_Mean_CO.txt"):
+    for name in ("pls_fy2024_csv.zip", "CenPop2020_Mean_TR.txt", "CenPop2020_Mean_CO.txt"):
         assert name in out
+    assert summary_rows(out)["locator-snapshot.zip[pls_fy2021_outlets.csv]"][:4] == [
+        "imls_pls", "FY2021", "17,426", "17,425"]
 
 
 def test_without_if_empty_no_source_files_is_an_error(

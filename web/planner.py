@@ -42,6 +42,7 @@ from locator.coverage import (
 from locator.errors import InvalidInput, LocatorError, NotFound
 from locator.export import gpkg_bytes, report_geojson, write_csv
 from locator.sites import PROGRAMS, Kind, Site, SiteFilter
+from locator.snapshot import is_from_snapshot
 from locator.whatif import ProposedSite, WhatIfResult, parse_proposed_site, what_if
 from web import openapi, params, planner_openapi
 from web.charts import band_edges_mi, distance_chart
@@ -442,8 +443,10 @@ def report_page():
                                detail=error_text(error)), status
     distribution = view.study.distance_distribution(band_edges_mi(view.within))
     chart = distance_chart(distribution, view.within)
+    imports = _latest_imports(coverage_data())
     return render_template("planner/report.html", view=view, chart=chart, method=METHOD,
-                           imports=_latest_imports(coverage_data()))
+                           imports=imports,
+                           snapshot_sources={r.source for r in imports if is_from_snapshot(r)})
 
 
 def _metric(args: MultiDict[str, str], metrics: Sequence[Metric]) -> str:

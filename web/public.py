@@ -17,7 +17,10 @@ from werkzeug.datastructures import MultiDict
 from locator.errors import Ambiguous, InvalidInput
 from locator.search import NearestAnswer, public_filter
 from locator.sites import PROGRAMS, Kind
+from locator.snapshot import is_from_snapshot
+from locator.sources import PLS_SOURCE
 from web import params, present
+from web.coverage_data import coverage_data
 from web.data import site_data
 from web.i18n import error_text
 
@@ -87,7 +90,8 @@ def init_app(app: Flask) -> None:
 def search():
     outcome = _search(request.args)
     return render_template("search.html", outcome=outcome, form=_form_state(request.args),
-                           sites_loaded=_sites_loaded(), **_choices()), outcome.status
+                           sites_loaded=_sites_loaded(), library_data=_library_data(),
+                           **_choices()), outcome.status
 
 
 @bp.get("/search/results")
@@ -109,6 +113,20 @@ def site_detail(site_id: str):
 def _sites_loaded() -> bool:
     """Whether any place is loaded: with none, the page says how the operator loads them."""
     return len(site_data().catalog()) > 0
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedVintage:
+    """Which PLS vintage is loaded, and whether it is the bundled snapshot's."""
+
+    vintage: str
+    bundled_snapshot: bool
+
+
+def _library_data() -> LoadedVintage | None:
+    """The library data behind the answers, for the footer; None before any import."""
+    pls = [r for r in coverage_data().imports() if r.source == PLS_SOURCE]
+    return LoadedVintage(pls[-1].vintage, is_from_snapshot(pls[-1])) if pls else None
 
 
 def _search(args: MultiDict[str, str]) -> SearchOutcome:

@@ -7,15 +7,32 @@ import argparse
 import csv
 import json
 import sys
+import time
 from pathlib import Path
 
 from locator.cli import add_command
 from locator.config import Settings
 from locator.errors import LocatorError
-from locator.importer import DataStatus, ImportReport, data_status, import_sources
-from locator.sources import Progress, discover
-from locator.sources.fetch import fetch_official, manual_instructions
-from locator.store import open_store
+from locator.importer import (
+    DataStatus,
+    ImportReport,
+    data_status,
+    import_snapshot,
+    import_sources,
+    replaces_snapshot,
+)
+from locator.sources import Progress, SourceFile, discover
+from locator.sources.fetch import (
+    CHECKSUM_LEDGER,
+    NEWEST_PLS,
+    PLS_RELEASES,
+    TIMEOUT_S,
+    OfficialFile,
+    fetch_official,
+    manual_instructions,
+    official_files,
+)
+from locator.store import Store, open_store
 
 FIRST_ISSUES = 20
 
@@ -35,8 +52,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         example="locator data fetch --sources data/sources",
     )
     _sources_argument(fetch)
+    fetch.add_argument("--vintage", metavar="V", default=NEWEST_PLS,
+                       help=f"the PLS vintage to download: {', '.join(PLS_RELEASES)} "
+                            f"(default: the newest, {NEWEST_PLS})")
     fetch.add_argument("--mirror", metavar="URL",
                        help="download from this base URL instead (a copy on your network)")
+    fetch.add_argument("--accept-new-checksum", action="store_true",
+                       help="keep a download whose sha256 differs from the one recorded at "
+                            "its first download (the publisher replaced the file)")
     fetch.set_defaults(func=run_fetch)
 
     load = add_command(
@@ -49,7 +72,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--vintage", metavar="V",
                       help="import this vintage (e.g. FY2019) where a source has several")
     load.add_argument("--if-empty", action="store_true",
-                      help="import only if the database holds no sites yet")
+                      help="import only if the database holds no sites yet, or only the "
+                           "bundled snapshot's and source files are present; with no source "
+                           "files, import the bundled snapshot")
+    load.add_argument("--fetch-timeout", type=float, default=0.0, metavar="S",
+                      help="with --if-empty, an empty database and no source files: first "
+                           "try `locator data fetch`, giving up when the hosts do not answer "
+                           "within S seconds (default 0: do not try)")
     load.add_argument("--verbose", action="store_true", help="list every refused row")
     load.add_argument("--report", type=Path, metavar="FILE",
                       help="write every refused row to this CSV file (file,row,reason)")
@@ -95,16 +124,31 @@ def _sources_dir(args: argparse.Namespace) -> Path:
 
 def run_fetch(args: argparse.Namespace) -> int:
     folder = _sources_dir(args)
-    for fetched in fetch_official(folder, mirror=args.mirror, progress=_download_progress):
-        state = "downloaded" if fetched.downloaded else "already present"
-        print(f"{fetched.name}: {state}, sha256 checked")
+    _fetch(folder, official_files(args.vintage), mirror=args.mirror,
+           accept_new_checksum=args.accept_new_checksum)
     print(f"all files are in {folder}; next: locator data import --sources {folder}")
     return 0
 
 
+def _fetch(folder: Path, files: tuple[OfficialFile, ...], *, mirror: str | None = None,
+           timeout_s: float = TIMEOUT_S, accept_new_checksum: bool = False) -> None:
+    for fetched in fetch_official(folder, files=files, progress=_download_progress,
+                                  mirror=mirror, timeout_s=timeout_s,
+                                  accept_new_checksum=accept_new_checksum):
+        state = "downloaded" if fetched.downloaded else "already present"
+        if fetched.recorded:
+            print(f"{fetched.name}: {state}; its publisher gives no sha256, so sha256 "
+                  f"{fetched.sha256} is recorded in {folder / CHECKSUM_LEDGER} and later "
+                  "downloads must match it")
+        else:
+            print(f"{fetched.name}: {state}, sha256 {fetched.sha256} checked")
+
+
 def _download_progress(name: str, done_bytes: int, total_bytes: int) -> None:
-    end = "\n" if done_bytes >= total_bytes else ""
-    print(f"\rdownloading {name}: {done_bytes / 1e6:.1f} of {total_bytes / 1e6:.1f} MB",
+    """``total_bytes`` 0: the size is not known yet (no Content-Length)."""
+    end = "\n" if total_bytes and done_bytes >= total_bytes else ""
+    of_total = f" of {total_bytes / 1e6:.1f}" if total_bytes else ""
+    print(f"\rdownloading {name}: {done_bytes / 1e6:.1f}{of_total} MB",
           end=end, file=sys.stderr, flush=True)
 
 
@@ -114,13 +158,18 @@ def run_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     folder = _sources_dir(args)
     with open_store(settings.database_url) as store:
-        if args.if_empty and store.count_sites():
-            print(f"the database already holds {store.count_sites():,} sites; nothing imported "
-                  "(run without --if-empty to update it)")
-            return 0
-        if not (folder.is_dir() and discover(folder).files):
-            return _no_sources(folder, quiet_ok=args.if_empty)
-        report = import_sources(store, folder, vintage=args.vintage, progress=_import_progress)
+        if args.if_empty:
+            report = _import_if_needed(store, folder, fetch_timeout_s=args.fetch_timeout)
+            if report is None:
+                return 0
+        elif not _source_files(folder):
+            raise LocatorError(f"no source files found in {folder}.\n"
+                               f"Load data with `locator data fetch --sources {folder}` "
+                               "(needs internet), or:\n" + manual_instructions(folder),
+                               code="no_sources")
+        else:
+            report = import_sources(store, folder, vintage=args.vintage,
+                                    progress=_import_progress)
     _print_report(report, verbose=args.verbose)
     if args.report:
         _write_issue_csv(report, args.report)
@@ -128,14 +177,38 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_sources(folder: Path, *, quiet_ok: bool) -> int:
-    message = (f"no source files found in {folder}.\n"
-               f"Load data with `locator data fetch --sources {folder}` (needs internet), or:\n"
-               + manual_instructions(folder))
-    if quiet_ok:
-        print(message)
-        return 0
-    raise LocatorError(message, code="no_sources")
+def _source_files(folder: Path) -> tuple[SourceFile, ...]:
+    return discover(folder).files if folder.is_dir() else ()
+
+
+def _import_if_needed(store: Store, folder: Path, *,
+                      fetch_timeout_s: float) -> ImportReport | None:
+    """What `make run` does first: source files win over the bundled snapshot; with none,
+    maybe try a download, else import the snapshot. None when nothing needed importing."""
+    found = _source_files(folder)
+    if store.count_sites() and not replaces_snapshot(store, found):
+        print(f"the database already holds {store.count_sites():,} sites; nothing imported "
+              "(run without --if-empty to update it)")
+        return None
+    if not found and not store.count_sites() and fetch_timeout_s > 0:
+        found = _try_fetch(folder, fetch_timeout_s)
+    if found:
+        return import_sources(store, folder, progress=_import_progress)
+    print(f"no source files found in {folder}: importing the data snapshot bundled with the "
+          f"app. For newer data, run `locator data fetch --sources {folder}` (needs "
+          "internet) and `locator data import`, or:\n" + manual_instructions(folder))
+    return import_snapshot(store, progress=_import_progress)
+
+
+def _try_fetch(folder: Path, timeout_s: float) -> tuple[SourceFile, ...]:
+    started = time.perf_counter()
+    try:
+        _fetch(folder, official_files(), timeout_s=timeout_s)
+    except LocatorError as error:
+        print(f"download not possible after {time.perf_counter() - started:.1f} s: "
+              f"{str(error).splitlines()[0]}")
+        return ()
+    return _source_files(folder)
 
 
 def _import_progress(progress: Progress) -> None:
@@ -195,6 +268,11 @@ def _print_status(database_url: str, status: DataStatus) -> None:
     if not status.sites_total and not status.population:
         print("nothing is loaded yet: run `locator data fetch` and `locator data import`")
         return
+    if status.snapshot_sources:
+        vintages = ", ".join(f"{r.source} {r.vintage}" for r in status.imports
+                             if r.source in status.snapshot_sources)
+        print(f"data: the bundled snapshot shipped with the app ({vintages}); newer official "
+              "files: `locator data fetch` and `locator data import`")
     print(f"sites: {status.sites_total:,}")
     _print_counts("by status", status.sites_by_status)
     _print_counts("by kind (not retired)", status.sites_by_kind)
@@ -205,8 +283,9 @@ def _print_status(database_url: str, status: DataStatus) -> None:
               f"(vintage {info['vintage']})")
     print("source files (latest import of each source):")
     _print_table(
-        ("source", "vintage", "file", "imported_at", "sha256"),
-        [(r.source, r.vintage or "-", r.file, r.imported_at, r.sha256[:12])
+        ("source", "vintage", "file", "imported_at", "sha256", "from"),
+        [(r.source, r.vintage or "-", r.file, r.imported_at, r.sha256[:12],
+          "bundled snapshot" if r.source in status.snapshot_sources else "source file")
          for r in status.imports],
     )
 

@@ -39,13 +39,15 @@ from locator.sources._records import (
     SourceFile,
     Ticker,
 )
+from locator.sources.fetch import CHECKSUM_LEDGER
 
 __all__ = [
-    "Discovery", "Format", "PopulationBatch", "PopulationRow", "Progress", "ProgressFn",
-    "RowIssue", "SiteBatch", "SourceFile", "discover", "read",
+    "PLS_SOURCE", "Discovery", "Format", "PopulationBatch", "PopulationRow", "Progress",
+    "ProgressFn", "RowIssue", "SiteBatch", "SourceFile", "discover", "read",
 ]
 
 
+PLS_SOURCE = _pls.SOURCE
 EXCEL_ADVICE = "Excel workbook: save it as CSV (UTF-8) to import it"
 
 
@@ -56,11 +58,15 @@ class Discovery:
 
 
 def discover(folder: Path) -> Discovery:
-    """Every recognised source file under ``folder`` (zip archives are looked inside)."""
+    """Every recognised source file under ``folder`` (zip archives are looked inside), or
+    in the one file ``folder`` names. Hidden files and the checksums that ``locator data
+    fetch`` records are not sources."""
     files: list[SourceFile] = []
     ignored: list[tuple[str, str]] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+    paths = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    for path in paths:
+        if path.name == CHECKSUM_LEDGER or any(
+                part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         try:
             recognised = _recognise_path(path)

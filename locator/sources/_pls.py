@@ -1,22 +1,28 @@
-"""IMLS Public Libraries Survey (PLS) outlet files, FY2019 and FY2021 layouts.
+"""IMLS Public Libraries Survey (PLS) outlet files, every layout from FY2019 to FY2024.
 
 The outlet file lists every public library service point: central libraries (CE), branches
 (BR), bookmobiles (BS) and books-by-mail services (BM; coded MO in FY2019), which are not
-places. The columns used here are common to both layouts; the files are Windows-1252.
+places. The columns used here are common to every layout, except the county FIPS codes
+``INCITSST``/``INCITSCO``, which stop after FY2021: the county then comes from the tract
+``CENTRACT`` or the name ``CNTY`` (see ``_county``). The files are Windows-1252.
 """
 
 from __future__ import annotations
 
 import re
 
-from locator.sites import CountySource, Kind, Site
+from locator.sites import Kind, Site
+from locator.sources import _county
 from locator.sources._fields import latitude, longitude, readable, required, us_phone, zip5
 from locator.sources._records import RowError, Skip, SourceFile
 
 SOURCE = "imls_pls"
 ENCODINGS = ("cp1252",)
 REQUIRED = ("STABR", "FSCSKEY", "FSCS_SEQ", "LIBNAME", "ADDRESS", "CITY", "ZIP", "PHONE",
-           "C_OUT_TY", "STATSTRU", "LONGITUD", "LATITUDE", "INCITSST", "INCITSCO")
+            "C_OUT_TY", "STATSTRU", "LONGITUD", "LATITUDE")
+# The ways a row states its county, in the order they are tried; any may be absent.
+COUNTY_COLUMNS = ("INCITSST", "INCITSCO", "CENTRACT", "CNTY")
+COLUMNS = REQUIRED + COUNTY_COLUMNS  # every column this reader looks at
 FIELDS = frozenset({
     "name", "kind", "lat", "lon", "address", "city", "state", "zip", "county_fips",
     "county_source", "phone", "temporarily_closed", "source", "source_id", "vintage",
@@ -68,7 +74,10 @@ def parse_row(row: dict[str, str], file: SourceFile) -> Site | Skip:
         if kind is None:
             raise RowError(f"unknown outlet type C_OUT_TY {outlet_type!r} "
                            "(expected CE, BR, BS or BM)")
-        county_fips = _county_fips(row)
+        state = required(row, "STABR").upper()
+        county_fips, county_source = _county.county_of(
+            (row.get("INCITSST", ""), row.get("INCITSCO", "")), row.get("CENTRACT", ""),
+            _text(row, "CNTY"), state)
         return Site(
             id=site_id,
             name=required(row, "LIBNAME"),
@@ -77,10 +86,10 @@ def parse_row(row: dict[str, str], file: SourceFile) -> Site | Skip:
             lon=longitude(row, "LONGITUD"),
             address=_text(row, "ADDRESS"),
             city=_text(row, "CITY"),
-            state=required(row, "STABR").upper(),
+            state=state,
             zip=zip5(_text(row, "ZIP"), "ZIP"),
             county_fips=county_fips,
-            county_source=CountySource.SOURCE if county_fips else CountySource.UNKNOWN,
+            county_source=county_source,
             phone=us_phone(_text(row, "PHONE")),
             temporarily_closed=row.get("STATSTRU") == TEMPORARILY_CLOSED,
             source=SOURCE,
@@ -95,9 +104,3 @@ def _text(row: dict[str, str], column: str) -> str:
     value = row.get(column, "")
     return "" if value in MISSING else value
 
-
-def _county_fips(row: dict[str, str]) -> str:
-    state, county = row.get("INCITSST", ""), row.get("INCITSCO", "")
-    if state.isdigit() and county.isdigit() and len(state) <= 2 and len(county) <= 3:
-        return state.zfill(2) + county.zfill(3)
-    return ""
