@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from locator.events import Event
 from locator.sites import Site, Status
 from locator.spatial import Catalog, SpatialQueries
 
@@ -171,6 +173,23 @@ class Store(Protocol):
                        active_only: bool = True) -> dict[str, int]:
         """Sites per value of ``column`` in value order; ``active_only`` leaves out retired."""
         ...
+
+    # -- events ---------------------------------------------------------------------------
+    def upsert_events(self, events: Iterable[Event], *, actor: str = SYSTEM_ACTOR) -> None:
+        """Add new events and update stored ones in place (each must name a stored site)."""
+        ...
+
+    def remove_events(self, event_ids: Iterable[str], *, actor: str = SYSTEM_ACTOR) -> None: ...
+
+    def events(self, *, ids: Iterable[str] | None = None,
+               site_ids: Iterable[str] | None = None, source: str | None = None,
+               ending_after_utc: datetime | None = None,
+               starting_before_utc: datetime | None = None) -> list[Event]:
+        """Events by start (then id): all, or those of some ids, sites or a source, or
+        those still going on after one instant and/or starting before another."""
+        ...
+
+    def event(self, event_id: str) -> Event | None: ...
 
     # -- population -----------------------------------------------------------------------
     def replace_population(self, level: str,

@@ -99,3 +99,24 @@ changes = sa.Table(
     sa.Column("site_id", sa.Text, nullable=True, index=True),
     sa.Column("fields", sa.JSON, nullable=True),
 )
+
+# Events at a site. Times are UTC instants as ``YYYY-MM-DDTHH:MM:SS+00:00`` text (one layout,
+# so text order is time order on every engine); ``zone`` is the site's, to show them in.
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("start_utc", sa.Text, nullable=False),
+    sa.Column("end_utc", sa.Text, nullable=False, index=True),
+    sa.Column("zone", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("registration_url", sa.Text, nullable=False),
+    sa.Column("phone", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=True),
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)

@@ -1,0 +1,15 @@
+"""The IANA time zone of a point, found offline from the shipped zone boundaries.
+
+``tzfpy`` carries the timezone-boundary-builder polygons in its wheel, so a site's zone
+follows the real lines (Arizona without DST but the Navajo Nation with it, Indiana's
+Central and Eastern counties, El Paso on Mountain time) with no network.
+"""
+
+from __future__ import annotations
+
+import tzfpy
+
+
+def zone_name_at(lat: float, lon: float) -> str:
+    """The IANA zone name (``America/Chicago``) at a WGS84 point."""
+    return tzfpy.get_tz(lon, lat)
