@@ -19,6 +19,7 @@ from locator.search import NearestAnswer, public_filter
 from locator.sites import PROGRAMS, Kind
 from web import params, present
 from web.data import site_data
+from web.events import EventAt, near_feed_url, upcoming_at, upcoming_near
 from web.i18n import error_text
 
 bp = Blueprint("public", __name__)
@@ -55,6 +56,8 @@ class SearchOutcome:
     """What the results panel shows: an answer, candidates to choose from, or a message."""
 
     answer: NearestAnswer | None = None
+    events: tuple[EventAt, ...] = ()  # upcoming near the place searched from
+    events_feed_url: str = ""
     candidates: tuple[Any, ...] = ()
     message: str = ""
     status: int = 200
@@ -103,7 +106,8 @@ def site_detail(site_id: str):
     site = catalog.get(site_id, site_filter=public_filter())
     nearby = [n for n in catalog.nearest(site.lat, site.lon, k=NEARBY_ON_DETAIL + 1)
               if n.site.id != site.id][:NEARBY_ON_DETAIL]
-    return render_template("site.html", site=site, nearby=nearby)
+    return render_template("site.html", site=site, nearby=nearby,
+                           events=upcoming_at(site))
 
 
 def _sites_loaded() -> bool:
@@ -116,7 +120,10 @@ def _search(args: MultiDict[str, str]) -> SearchOutcome:
         query = params.nearest_query(args, require_place=False)
         if query.is_empty:
             return SearchOutcome()
-        return SearchOutcome(answer=site_data().answer(query))
+        answer = site_data().answer(query)
+        return SearchOutcome(answer=answer,
+                             events=tuple(upcoming_near(answer.query, query.within_mi)),
+                             events_feed_url=near_feed_url(answer.query, query.within_mi))
     except Ambiguous as error:
         return SearchOutcome(candidates=tuple(error.candidates), message=error_text(error),
                              status=400)
