@@ -41,11 +41,12 @@ test: install-test
 	$(PY) -m pytest
 
 lint: install-test
-	$(PY) -m ruff check locator web geodata tests bench
+	$(PY) -m ruff check locator web geodata mapfile tests bench
 
 # Every benchmark, each measured beside its reference in one run (reads ../shared/data or --data).
 bench: install-test
 	$(PY) bench/nearest.py
+	$(PY) bench/bbox.py
 	$(PY) bench/coverage.py
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py

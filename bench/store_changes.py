@@ -49,6 +49,9 @@ from locator.store import Database, Store, open_store, sqlite_path
 TARGET_END_TO_END_S = 2.0
 TARGET_APPLY_MS = 50.0
 POLL_S = 0.005
+_KINDS = {k.value: k for k in Kind}
+_STATUSES = {s.value: s for s in Status}
+_COUNTY_SOURCES = {c.value: c for c in CountySource}
 _COLUMNS = ("id, name, kind, lat, lon, organization, address, city, state, zip, county_fips, "
             "county_source, phone, website, hours, status, temporarily_closed, source, "
             "source_id, vintage, last_verified")
@@ -74,9 +77,11 @@ def positional_sites(path: str) -> list[Site]:
                             "ORDER BY id").fetchall()
     finally:
         conn.close()
-    return [Site(r[0], r[1], Kind(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
-                 CountySource(r[11]), r[12], r[13], r[14], frozenset(programs.get(r[0], ())),
-                 Status(r[15]), bool(r[16]), r[17], r[18], r[19], r[20]) for r in rows]
+    frozen = {site_id: frozenset(p) for site_id, p in programs.items()}
+    none: frozenset[str] = frozenset()
+    return [Site(r[0], r[1], _KINDS[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                 _COUNTY_SOURCES[r[11]], r[12], r[13], r[14], frozen.get(r[0], none),
+                 _STATUSES[r[15]], bool(r[16]), r[17], r[18], r[19], r[20]) for r in rows]
 
 
 def bulk_read(store: Store, repeat: int) -> None:
@@ -113,16 +118,26 @@ def apply_one_change(url: str, trials: int) -> None:
     trees) and a retirement or approval (the site leaves or joins the index)."""
     for kind in ("edit", "status"):
         applied, rebuilt = measure_apply(url, trials, kind)
-        ours, reference = statistics.median(applied) * 1000, statistics.median(rebuilt) * 1000
+        ours, reference = (statistics.median(t for t, _ in applied) * 1000,
+                           statistics.median(t for t, _ in rebuilt) * 1000)
+        ours_cpu, reference_cpu = (statistics.median(c for _, c in applied) * 1000,
+                                   statistics.median(c for _, c in rebuilt) * 1000)
         verdict = "meets" if ours < TARGET_APPLY_MS else "MISSES"
         print(f"applying one changed site ({kind}: read it, update the catalog and index, "
-              f"answer): {ours:.1f} ms, full national reload {reference:.1f} ms "
-              f"({reference / ours:.0f}x); {verdict} the {TARGET_APPLY_MS:.0f} ms target")
+              f"answer): {ours:.1f} ms (CPU {ours_cpu:.1f} ms), full national reload "
+              f"{reference:.1f} ms (CPU {reference_cpu:.1f} ms), {reference / ours:.0f}x; "
+              f"{verdict} the {TARGET_APPLY_MS:.0f} ms target")
 
 
-def measure_apply(url: str, trials: int, kind: str) -> tuple[list[float], list[float]]:
+Timing = tuple[float, float]  # wall seconds, this process's CPU seconds
+
+
+def measure_apply(url: str, trials: int, kind: str) -> tuple[list[Timing], list[Timing]]:
+    """Wall time is what a request waits; CPU time is what it would wait on an idle
+    machine (the shared benchmark machine rarely is one)."""
     rng = random.Random(7)
-    applied, rebuilt = [], []
+    applied: list[Timing] = []
+    rebuilt: list[Timing] = []
     with open_store(url) as store, open_store(url) as writer:
         catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
         catalog.index(PUBLIC)
@@ -133,18 +148,19 @@ def measure_apply(url: str, trials: int, kind: str) -> tuple[list[float], list[f
                 writer.upsert_sites([site.replace(phone=f"555-{rng.randrange(10_000):04d}")])
             else:
                 writer.set_status([site.id], Status.RETIRED if trial % 2 else Status.PENDING)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             changes = store.changes_since(version)
             fresh = [s for s in store.sites(ids=changes.site_ids)
                      if s.status is Status.APPROVED]
             catalog = catalog.updated(fresh, removed_ids=changes.site_ids)
             answer = catalog.nearest(site.lat, site.lon, k=3)
-            applied.append(time.perf_counter() - started)
+            applied.append((time.perf_counter() - started, time.process_time() - cpu))
             version = changes.version
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             full = Catalog(store.sites(statuses=[Status.APPROVED]))
-            assert full.nearest(site.lat, site.lon, k=3) == answer
-            rebuilt.append(time.perf_counter() - started)
+            reference = full.nearest(site.lat, site.lon, k=3)
+            rebuilt.append((time.perf_counter() - started, time.process_time() - cpu))
+            assert reference == answer
     return applied, rebuilt
 
 

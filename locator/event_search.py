@@ -86,9 +86,9 @@ def event_json(found: EventAt) -> dict[str, object]:
     return {
         "id": event.id, "title": event.title, "kind": event.kind.value,
         "start": event.start.isoformat(), "end": event.end.isoformat(),
-        "site_id": found.site.id, "site_name": found.site.name,
+        "site_id": found.site.id, "site_name": found.site.display_name,
         "distance_mi": found.distance_mi, "time_zone": event.zone,
         "description": event.description, "registration_url": event.registration_url,
         "phone": event.phone, "capacity": event.capacity, "languages": list(event.languages),
-        "address": found.site.address, "city": found.site.city, "state": found.site.state,
+        "address": found.site.display_address, "city": found.site.display_city, "state": found.site.state,
     }

@@ -122,6 +122,17 @@ class _City:
 
 
 @dataclass(frozen=True, slots=True)
+class Town:
+    """A city or town with ZIP codes of its own, for map labels."""
+
+    name: str
+    state: str  # USPS
+    lat: float
+    lon: float
+    zip_count: int  # ZIP codes behind the point: a population-free hint of size
+
+
+@dataclass(frozen=True, slots=True)
 class _Reading:
     """One way to read a query: a place name, maybe a state, maybe a county term."""
 
@@ -194,6 +205,13 @@ class Geocoder:
         best = heapq.nsmallest(limit, (city for _, city in self._completions[start:end]),
                                key=lambda c: (-c.zip_count, c.place.label))
         return [c.place for c in best]
+
+    def towns(self) -> list[Town]:
+        """Every city or town that has ZIP codes under its own name."""
+        return [Town(city.place.label.rsplit(", ", 1)[0], state, city.place.lat,
+                     city.place.lon, city.zip_count)
+                for by_state in self._cities.values() for state, city in by_state.items()
+                if city.own_name]
 
     # --- ZIP codes and coordinates ----------------------------------------------------
 

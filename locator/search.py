@@ -45,16 +45,21 @@ def find_nearest(catalog: SpatialQueries, place: Place, *, k: int = DEFAULT_K,
 
 
 def site_json(site: Site, *, distance_mi: float | None = None) -> dict[str, object]:
-    """The public JSON form of a site (the ``results`` rows of the nearest contract)."""
+    """The public JSON form of a site (the ``results`` rows of the nearest contract).
+
+    Names, addresses and cities are as displayed (``Site.display_name``), not the upper
+    case some sources publish.
+    """
     row: dict[str, object] = {
-        "id": site.id, "name": site.name, "kind": site.kind.value, "address": site.address,
-        "city": site.city, "state": site.state, "zip": site.zip,
+        "id": site.id, "name": site.display_name, "kind": site.kind.value,
+        "address": site.display_address, "city": site.display_city, "state": site.state,
+        "zip": site.zip,
         "county_fips": site.county_fips, "lat": site.lat, "lon": site.lon,
     }
     if distance_mi is not None:
         row["distance_mi"] = distance_mi
     row.update({
-        "organization": site.organization, "phone": site.phone, "website": site.website,
+        "organization": site.display_organization, "phone": site.phone, "website": site.website,
         "hours": site.hours, "programs": sorted(site.programs),
         "temporarily_closed": site.temporarily_closed,
     })

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from locator.display import display_text
 from locator.errors import N_, InvalidInput
 
 
@@ -160,6 +161,24 @@ class Site:
     @property
     def is_public(self) -> bool:
         return self.status is Status.APPROVED
+
+    # What people read: the survey's upper-case text recased (``locator.display``); the
+    # fields themselves keep the source text.
+    @property
+    def display_name(self) -> str:
+        return display_text(self.name)
+
+    @property
+    def display_address(self) -> str:
+        return display_text(self.address)
+
+    @property
+    def display_city(self) -> str:
+        return display_text(self.city)
+
+    @property
+    def display_organization(self) -> str:
+        return display_text(self.organization)
 
 
 @dataclass(frozen=True, slots=True)

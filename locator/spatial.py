@@ -14,7 +14,9 @@ haversine reference to ~1e-12 mi), and ties are broken by site id.
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Protocol
@@ -36,6 +38,8 @@ from locator.geo import (
 from locator.sites import PUBLIC, Site, SiteFilter
 
 MAX_K = 1000
+# Up to this many changed sites an index is updated in place of being rebuilt from scratch.
+_MAX_SITES_UPDATED = 64
 # Candidates whose distance differs from the k-th by less than this are treated as ties and
 # settled by id, so rounding in the tree's chord lengths can never change an answer.
 _TIE_MI = 1e-7
@@ -79,13 +83,33 @@ class SiteIndex:
     """A spatial index over a fixed set of sites, ordered by id for deterministic ties."""
 
     def __init__(self, sites: Iterable[Site]) -> None:
-        self.sites: tuple[Site, ...] = tuple(sorted(sites, key=lambda s: s.id))
-        self.lat = np.array([s.lat for s in self.sites], dtype=float)
-        self.lon = np.array([s.lon for s in self.sites], dtype=float)
+        ordered = tuple(sorted(sites, key=_site_id))
+        self._index(ordered, np.array([s.lat for s in ordered], dtype=float),
+                    np.array([s.lon for s in ordered], dtype=float))
+
+    def _index(self, sites: tuple[Site, ...], lat: NDArray, lon: NDArray) -> None:
+        self.sites, self.lat, self.lon = sites, lat, lon
         vectors = np.ascontiguousarray(unit_vectors(self.lat, self.lon).reshape(-1, 3))
         self._tree = cKDTree(vectors)
         self._knn = KDTree(vectors) if len(vectors) else None
-        self._position_by_id: dict[str, int] | None = None
+
+    def updated(self, put: Sequence[Site], removed_ids: Iterable[str]) -> SiteIndex:
+        """The index built afresh from this one's sites with ``put`` put in (replacing
+        those of the same id) and ``removed_ids`` taken out; the unchanged sites are
+        neither filtered nor sorted again, only the trees are rebuilt."""
+        keep = np.ones(len(self.sites), dtype=bool)
+        for site_id in {*removed_ids, *(site.id for site in put)}:
+            if (at := self._position(site_id)) is not None:
+                keep[at] = False
+        sites = list(itertools.compress(self.sites, keep.tolist()))
+        lat, lon = self.lat[keep], self.lon[keep]
+        for site in put:
+            at = bisect.bisect_left(sites, site.id, key=_site_id)
+            sites.insert(at, site)
+            lat, lon = np.insert(lat, at, site.lat), np.insert(lon, at, site.lon)
+        index = SiteIndex.__new__(SiteIndex)
+        index._index(tuple(sites), lat, lon)
+        return index
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -94,10 +118,9 @@ class SiteIndex:
         """This index with ``sites`` in place of the indexed sites of the same ids, when
         each is already indexed at the same point: the trees are kept, as nothing they hold
         moved. None when any site is new here or has moved (the index must be rebuilt)."""
-        positions = self._positions()
         replaced = list(self.sites)
         for site in sites:
-            at = positions.get(site.id)
+            at = self._position(site.id)
             if at is None or (self.lat[at], self.lon[at]) != (site.lat, site.lon):
                 return None
             replaced[at] = site
@@ -105,10 +128,9 @@ class SiteIndex:
         index.sites = tuple(replaced)
         return index
 
-    def _positions(self) -> dict[str, int]:
-        if self._position_by_id is None:
-            self._position_by_id = {s.id: i for i, s in enumerate(self.sites)}
-        return self._position_by_id
+    def _position(self, site_id: str) -> int | None:
+        at = bisect.bisect_left(self.sites, site_id, key=_site_id)
+        return at if at < len(self.sites) and self.sites[at].id == site_id else None
 
     def nearest(self, lat: float, lon: float, *, k: int = 10,
                 within_mi: float | None = None) -> list[Nearby]:
@@ -212,19 +234,19 @@ class Catalog:
 
     def updated(self, sites: Iterable[Site], removed_ids: Iterable[str] = ()) -> Catalog:
         """A new catalog with ``sites`` put in (replacing those of the same id) and
-        ``removed_ids`` taken out. An index is kept when no old or new version of a changed
-        site passes its filter, so a few changes cost a few index rebuilds at most."""
+        ``removed_ids`` taken out. An index no old or new version of a changed site passes
+        is kept as it is; one whose sites stay where they were keeps its trees; one a few
+        sites joined, left or moved in is updated; after bigger changes it is rebuilt."""
         new = {s.id: s for s in sites}
         gone = set(removed_ids) - new.keys()
-        touched = [self.sites[i] for i in (new.keys() | gone) if i in self.sites]
-        touched.extend(new.values())
+        old = {i: self.sites[i] for i in (new.keys() | gone) if i in self.sites}
         catalog = Catalog(())
         catalog.sites = dict(self.sites)
         for site_id in gone:
             catalog.sites.pop(site_id, None)
         catalog.sites.update(new)
         for site_filter, index in self._indexes.items():
-            kept = _index_after_change(index, site_filter, touched, new, gone)
+            kept = _index_after_change(index, site_filter, old, new)
             if kept is not None:
                 catalog._indexes[site_filter] = kept
         return catalog
@@ -268,19 +290,24 @@ class Catalog:
         return [index.sites[i] for i in np.flatnonzero(mask)]
 
 
-def _index_after_change(index: SiteIndex, site_filter: SiteFilter, touched: Sequence[Site],
-                        new: dict[str, Site], gone: set[str]) -> SiteIndex | None:
-    """The index as it is, with changed records swapped in, or None to rebuild it."""
-    if not any(site_filter.accepts(s) for s in touched):
+def _site_id(site: Site) -> str:
+    return site.id
+
+
+def _index_after_change(index: SiteIndex, site_filter: SiteFilter, old: dict[str, Site],
+                        new: dict[str, Site]) -> SiteIndex | None:
+    """The index after a change (``old`` and ``new`` versions of the changed sites; a
+    removed site has no new one), or None to rebuild it on first use."""
+    before = {i: s for i, s in old.items() if site_filter.accepts(s)}
+    after = {i: s for i, s in new.items() if site_filter.accepts(s)}
+    if not before and not after:
         return index
-    if gone & index._positions().keys():
-        return None
-    accepted = [s for s in new.values() if site_filter.accepts(s)]
-    # Every changed site still in (or still out of) the filter, at the same point.
-    in_index = {s.id for s in accepted}
-    if any(s.id in index._positions() and s.id not in in_index for s in new.values()):
-        return None
-    return index.with_same_places(accepted)
+    if before.keys() == after.keys() and all(
+            (before[i].lat, before[i].lon) == (s.lat, s.lon) for i, s in after.items()):
+        return index.with_same_places(list(after.values()))
+    if len(before) + len(after) <= _MAX_SITES_UPDATED:
+        return index.updated(list(after.values()), before.keys())
+    return None
 
 
 def brute_force_nearest(sites: Sequence[Site], lat: float, lon: float, *, k: int = 10,

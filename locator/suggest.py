@@ -99,7 +99,8 @@ def library_candidates(sites: Iterable[Site], study: CoverageStudy) -> tuple[Can
                                                         [s.lon for s in libraries])
         libraries = [s for s, d in zip(libraries, to_site_mi.tolist(), strict=True)
                      if d > JOINT_LOCATION_MI]
-    return tuple(Candidate(s.id, s.name, s.lat, s.lon, s.county_fips, CandidatePool.LIBRARIES)
+    return tuple(Candidate(s.id, s.display_name, s.lat, s.lon, s.county_fips,
+                           CandidatePool.LIBRARIES)
                  for s in sorted(libraries, key=lambda s: s.id))
 
 

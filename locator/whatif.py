@@ -99,7 +99,7 @@ class WhatIfResult:
         return {
             "thresholds_mi": [t.miles for t in self.thresholds],
             "added": [p.to_json() for p in self.added],
-            "removed": [{"id": s.id, "name": s.name, "lat": s.lat, "lon": s.lon}
+            "removed": [{"id": s.id, "name": s.display_name, "lat": s.lat, "lon": s.lon}
                         for s in self.removed],
             "total": self.total.to_json(),
             "rows": [row.to_json() for row in self.rows],

@@ -112,8 +112,8 @@ class Visit:
 
     def __init__(self, browser, base: str, **context_options) -> None:
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           **context_options)
+        context_options.setdefault("viewport", {"width": 1280, "height": 900})
+        self.context = browser.new_context(**context_options)
         self.blocked: list[str] = []
         self.console_errors: list[str] = []
         self.dialogs: list[str] = []
@@ -187,7 +187,7 @@ def test_zip_search_lists_the_nearest_libraries_with_distances(visit: Visit,
     expected = expected_nearest(site_db_url, "62701", ["library"])
     assert result_ids(visit) == [n.site.id for n in expected.results]
     first = visit.page.locator("li.result").first
-    assert first.locator(".result-name").inner_text() == expected.results[0].site.name
+    assert first.locator(".result-name").inner_text() == expected.results[0].site.display_name
     distances = visit.page.locator("li.result .distance").all_inner_texts()
     assert distances[0] == f"{expected.results[0].distance_mi:.1f} mi straight-line"
     assert all(re.fullmatch(r"[\d.,]+ mi straight-line|under 0\.1 mi straight-line", d)
@@ -327,6 +327,160 @@ def test_site_named_as_markup_shows_as_text_in_list_popup_detail_and_print(
     page.screenshot(path=ARTIFACTS / "site-print-view.png", full_page=True)
     assert page.locator("img[src='x']").count() == 0
     assert visit.console_errors == []
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_phone_first_screen_after_a_search_shows_results_not_filters(
+        browser, server: str, javascript: bool) -> None:
+    visit = Visit(browser, server, java_script_enabled=javascript, **PHONE)
+    page = visit.page
+    try:
+        visit.goto("/?q=62701&kind=library&within_mi=25")
+        summary = page.locator("#filters-panel > summary")
+        assert summary.inner_text() == "Filters (2 set)"
+        assert not page.get_by_label("Public libraries").is_visible()
+        first = page.locator("li.result").first.bounding_box()
+        assert first is not None and first["y"] + 60 < 844, "the first result starts off screen"
+        ARTIFACTS.mkdir(exist_ok=True)
+        mode = "script" if javascript else "no-script"
+        page.screenshot(path=ARTIFACTS / f"phone-search-{mode}.png")
+        summary.click()
+        assert page.get_by_label("Public libraries").is_visible()
+        if javascript:
+            page.get_by_label("Bookmobiles").check()
+            page.wait_for_function("() => document.getElementById('filter-count').textContent"
+                                   " === '(3 set)'")
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+    assert visit.blocked == []
+
+
+def placed_labels(visit: Visit, kind: str) -> list[str]:
+    return visit.page.locator(f".place-label-{kind}").all_inner_texts()
+
+
+def label_boxes_overlap(visit: Visit) -> list[list[str]]:
+    return visit.page.evaluate("""() => {
+      const boxes = [...document.querySelectorAll('.place-label span')].map(s => {
+        const r = s.getBoundingClientRect(); return {t: s.textContent, r: r}; });
+      const hits = [];
+      boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+        if (a.r.left < b.r.right - 1 && b.r.left < a.r.right - 1 && a.r.top < b.r.bottom - 1
+            && b.r.top < a.r.bottom - 1) hits.push([a.t, b.t]);
+      }));
+      return hits;
+    }""")
+
+
+def test_map_labels_states_then_towns_and_counties_offline(visit: Visit) -> None:
+    visit.goto("/")
+    visit.page.wait_for_selector(".place-label-state")
+    states = placed_labels(visit, "state")
+    assert {"Illinois", "Texas", "California"} <= set(states)
+    assert placed_labels(visit, "county") == []
+    towns = placed_labels(visit, "city")
+    assert "Chicago" in towns and len(towns) >= 5
+    assert "Joliet" not in towns  # a town of 6 ZIP codes waits for a closer zoom
+    assert label_boxes_overlap(visit) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.screenshot(path=ARTIFACTS / "map-labels-us.png")
+    visit.goto("/?q=Joliet%2C+IL&k=20")  # the results fit the map at town zoom
+    visit.page.wait_for_selector(".place-label-county")
+    visit.page.wait_for_function("() => document.querySelectorAll('.place-label-city').length > 5")
+    assert placed_labels(visit, "state") == []
+    assert "Joliet" in placed_labels(visit, "city")
+    assert "Will County" in placed_labels(visit, "county")
+    assert label_boxes_overlap(visit) == []
+    assert visit.page.locator("#map").evaluate(
+        "m => getComputedStyle(m).backgroundColor") == "rgb(169, 203, 227)"
+    visit.page.screenshot(path=ARTIFACTS / "map-labels-town.png")
+    assert visit.console_errors == []
+
+
+def open_offline(browser, path: Path):
+    """A page showing a local file, with every request to any host blocked and recorded."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    blocked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        "file:") else (blocked.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return context, page, blocked, errors
+
+
+def test_map_files_open_offline_with_markers_and_choropleth(
+        browser, site_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from locator import geodata
+    from locator.cli import main
+    from locator.coverage import CoverageQuery, CoverageStudy, load_population, parse_thresholds
+    from mapfile.maps import _share_colour
+
+    monkeypatch.setenv("LOCATOR_DATABASE_URL", site_db_url)
+    nearest_file, coverage_file = tmp_path / "joliet.html", tmp_path / "il.html"
+    assert main(["nearest", "Joliet, IL", "-k", "10", "--kind", "library", "--format", "html",
+                 "-o", str(nearest_file)]) == 0
+    assert main(["coverage", "--state", "IL", "--kind", "library", "--within", "5",
+                 "--format", "html", "-o", str(coverage_file)]) == 0
+    expected = expected_nearest(site_db_url, "Joliet, IL", ["library"])
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    context, page, blocked, errors = open_offline(browser, nearest_file)
+    page.wait_for_selector(".result-marker")
+    assert page.locator(".result-marker").all_inner_texts() == [str(i) for i in range(1, 11)]
+    page.locator(".result-marker").first.click()
+    assert page.locator(".leaflet-popup-content strong").inner_text() == \
+        f"1. {expected.results[0].site.display_name}"
+    # The outlines of every county in the states within half a degree of the points (Joliet
+    # is some 30 miles from Indiana), and the searched place.
+    outlined = sum(1 for c in geodata.counties() if c.state in ("IL", "IN"))
+    assert page.locator(".leaflet-overlay-pane path").count() == outlined + 1
+    assert "Joliet" in page.locator(".place-label-city").all_inner_texts()
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup'))"
+                           ".opacity === '1'")
+    page.screenshot(path=ARTIFACTS / "mapfile-nearest.png")
+    context.close()
+    assert blocked == [] and errors == []
+
+    with open_store(site_db_url) as store:
+        query = CoverageQuery(site_filter=public_filter(["library"]), state_fips=("17",))
+        study = CoverageStudy(store.sites(statuses=query.site_filter.statuses),
+                              load_population(store, ("17",)), query)
+    report = study.report(parse_thresholds(["5"]))
+    context, page, blocked, errors = open_offline(browser, coverage_file)
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    fills = page.locator(".leaflet-overlay-pane path").evaluate_all(
+        "paths => paths.map(p => p.getAttribute('fill'))")
+    assert sorted(fills) == sorted(_share_colour(r.within[0].share) for r in report.rows)
+    assert page.locator(".map-legend").is_visible()
+    assert "Illinois" in page.locator(".place-label-state").all_inner_texts()
+    assert "Chicago" in page.locator(".place-label-city").all_inner_texts()
+    page.screenshot(path=ARTIFACTS / "mapfile-coverage.png")
+    context.close()
+    assert blocked == [] and errors == []
+
+
+def test_map_file_shows_a_site_named_as_markup_as_text(
+        browser, site_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from locator.cli import main
+
+    monkeypatch.setenv("LOCATOR_DATABASE_URL", site_db_url)
+    path = tmp_path / "markup.html"
+    assert main(["nearest", f"{XSS_SITE.lat}, {XSS_SITE.lon}", "-k", "1", "--format", "html",
+                 "-o", str(path)]) == 0
+    context, page, blocked, errors = open_offline(browser, path)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.locator(".result-marker").first.click()
+    assert page.locator(".leaflet-popup-content strong").inner_text() == f"1. {XSS_NAME}"
+    assert page.locator("img[src='x']").count() == 0
+    context.close()
+    assert blocked == [] and errors == [] and dialogs == []
 
 
 def test_pending_site_has_no_page(visit: Visit) -> None:

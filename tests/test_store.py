@@ -11,12 +11,13 @@ import pytest
 
 from locator.errors import InvalidInput
 from locator.sites import CountySource, Kind, Site, Status
-from locator.store import Database, Store, head_revision, open_store, sqlite_path
+from locator.store import Database, Store, head_revision, open_store
 from locator.store.sql import _site_reader, _site_row
 
 
 def test_new_database_is_at_the_latest_schema(fresh_store: Store) -> None:
     assert fresh_store.schema_revision == head_revision()
+    assert fresh_store.engine_name == fresh_store.url.split(":")[0].split("+")[0]
 
 
 def test_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
@@ -106,17 +107,19 @@ def test_another_connection_sees_nothing_until_commit(tmp_path: Path) -> None:
         database.dispose()
 
 
-def test_upsert_updates_in_place_so_rows_tied_to_a_site_survive(fresh_store: Store) -> None:
+def test_upsert_updates_in_place_so_rows_tied_to_a_site_survive(tmp_path: Path) -> None:
     site = Site("lib-1", "Example Library", Kind.LIBRARY, 40.0, -90.0, phone="555-0100")
-    fresh_store.upsert_sites([site])
-    path = sqlite_path(fresh_store.url)
+    path = tmp_path / "db.sqlite"
+    store = open_store(f"sqlite:///{path}")
+    store.upsert_sites([site])
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("CREATE TABLE site_notes (site_id TEXT NOT NULL REFERENCES sites (id) "
                      "ON DELETE CASCADE, note TEXT NOT NULL)")
         conn.execute("INSERT INTO site_notes VALUES ('lib-1', 'a reviewer''s note')")
-    fresh_store.upsert_sites([site.replace(phone="555-0199")])
-    assert fresh_store.site("lib-1").phone == "555-0199"
+    store.upsert_sites([site.replace(phone="555-0199")])
+    assert store.site("lib-1").phone == "555-0199"
+    store.close()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA foreign_keys = ON")
         assert conn.execute("SELECT count(*) FROM site_notes").fetchone()[0] == 1

@@ -118,7 +118,7 @@ def test_searches_keep_answering_in_several_processes_while_an_import_and_writes
         shared_data: Path, tmp_path: Path) -> None:
     url = make_db(tmp_path)
     sources = national_sources(shared_data, tmp_path / "sources")
-    stop = tmp_path / "stop"
+    stop, stop_writing = tmp_path / "stop", tmp_path / "stop-writing"
     env = {**os.environ, "LOCATOR_DATABASE_URL": url,
            "PYTHONPATH": os.pathsep.join(sys.path)}
 
@@ -126,21 +126,23 @@ def test_searches_keep_answering_in_several_processes_while_an_import_and_writes
         return subprocess.Popen([sys.executable, *argv], env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     searchers = [start("-c", SEARCHER, url, str(stop), str(n)) for n in range(3)]
-    writer = start("-c", WRITER, url, str(stop))
+    writer = start("-c", WRITER, url, str(stop_writing))
     time.sleep(2)
     importer = start("-m", "locator", "data", "import", "--sources", str(sources))
     imported = importer.communicate(timeout=600)
     time.sleep(1)
+    # The writer first, so each searcher's last look at the catalog sees the final data.
+    stop_writing.touch()
+    written = json.loads(writer.communicate(timeout=120)[0])
     stop.touch()
-    results = [json.loads(p.communicate(timeout=120)[0]) for p in (*searchers, writer)]
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in searchers]
     assert importer.returncode == 0, imported[1]
     with open_store(url) as store:
         approved = len(store.sites(statuses=[Status.APPROVED]))
         writes = [c for c in store.history("diss-chatham") if c.actor == "writer"]
-    for result in results:
+    for result in (*results, written):
         assert result["failed"] == 0, result["errors"]
-    *searched, written = results
-    assert all(r["requests"] > 20 for r in searched)
-    assert all(r["sites"] == approved > 17_000 for r in searched)  # they saw the import
+    assert all(r["requests"] > 20 for r in results)
+    assert all(r["sites"] == approved > 17_000 for r in results)  # they saw the import
     assert written["writes"] == len(writes) > 20
     assert "database is locked" not in imported[1]

@@ -71,12 +71,12 @@ def test_an_event_carries_every_field_in_its_sites_time(client: FlaskClient) -> 
     assert workshop == {
         "id": "ev-workshop", "title": "Résumé workshop", "kind": "workshop",
         "start": "2027-01-12T10:00:00-06:00", "end": "2027-01-12T12:00:00-06:00",
-        "site_id": site.id, "site_name": site.name,
+        "site_id": site.id, "site_name": site.display_name,
         "distance_mi": round(float(haversine_mi(*SPRINGFIELD, site.lat, site.lon)), 2),
         "time_zone": "America/Chicago", "description": "Bring a draft.",
         "registration_url": "https://library.example.org/register",
         "phone": "(217) 555-0101", "capacity": 20, "languages": ["en", "es"],
-        "address": site.address, "city": site.city, "state": site.state,
+        "address": site.display_address, "city": site.display_city, "state": site.state,
     }
     assert client.get("/api/events").get_json()["events"][0]["distance_mi"] is None
 

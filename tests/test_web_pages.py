@@ -66,6 +66,14 @@ def test_filters_are_kept_in_the_form_after_a_search(client: FlaskClient) -> Non
     assert [i["data-site-id"] for i in html.all("li", **{"class": "result"})] == ["lib-springfield"]
 
 
+def test_filters_fold_behind_a_summary_that_counts_those_set(client: FlaskClient) -> None:
+    html = page(client, "/?q=62701&kind=library&kind=bookmobile&within_mi=25&k=5")
+    panel = html.all("details", id="filters-panel")
+    assert len(panel) == 1 and "open" not in panel[0]  # results first on a phone
+    assert "Filters (3 set)" in html.plain_text  # two kinds and a distance; k is no filter
+    assert "Filters (none set)" in page(client, "/?q=62701&k=5").plain_text
+
+
 def test_no_match_says_how_to_widen_the_search(client: FlaskClient) -> None:
     html = page(client, "/?lat=10&lon=10&within_mi=5")
     assert "No places match within 5 miles" in html.plain_text

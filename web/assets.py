@@ -2,25 +2,29 @@
 
 Leaflet comes from the PyPI package ``django-js-lib-leaflet`` (Leaflet 1.9.4's own
 distribution files, found with ``importlib.resources``); the basemap outlines from the
-shipped ``geodata`` package. Text files are gzipped once per process: the county outlines
-shrink from about 1.9 MB to a fraction of that on the wire.
+shipped ``geodata`` package; the place labels from ``locator.maplabels``. Text files are
+gzipped once per process: the county outlines shrink from about 1.9 MB to a fraction of
+that on the wire.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import mimetypes
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request
 
 import geodata
+from locator.maplabels import labels_document, map_labels
+from mapfile.leaflet import LEAFLET_DIR
+from web.data import Geocoder, site_data
 
 bp = Blueprint("assets", __name__)
 
-LEAFLET_DIR = Path(str(files("js_lib_leaflet"))) / "static" / "js_lib_leaflet"
 LEAFLET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
                  "images/marker-icon.png", "images/marker-icon-2x.png",
                  "images/marker-shadow.png")
@@ -45,9 +49,30 @@ def basemap(layer: str):
     return _file_response(geodata.path(name), mimetype="application/geo+json")
 
 
+@bp.get("/basemap/labels.json")
+def basemap_labels():
+    body, gzipped, etag = _labels_document(site_data().geocoder)
+    return _bytes_response(body, gzipped, etag, mimetype="application/json")
+
+
+@lru_cache(maxsize=4)
+def _labels_document(geocoder: Geocoder) -> tuple[bytes, bytes, str]:
+    """The same for every request to one geocoder (geodata and the ZIP data only change
+    with their packages), so it is built and gzipped once per process."""
+    rows = labels_document(map_labels(geocoder.towns()))
+    body = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
+    return body, gzip.compress(body, compresslevel=9, mtime=0), \
+        hashlib.sha256(body).hexdigest()[:16]
+
+
 def _file_response(path: Path, *, mimetype: str | None = None) -> Response:
     mimetype = mimetype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     body, gzipped, etag = _load(path, path.stat().st_mtime_ns, mimetype in _COMPRESSIBLE)
+    return _bytes_response(body, gzipped, etag, mimetype=mimetype)
+
+
+def _bytes_response(body: bytes, gzipped: bytes | None, etag: str, *,
+                    mimetype: str) -> Response:
     use_gzip = gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", "")
     response = Response(gzipped if use_gzip else body, mimetype=mimetype)
     if use_gzip:

@@ -18,7 +18,7 @@ from typing import Protocol
 from flask import current_app
 
 from locator.errors import InvalidInput, NotFound
-from locator.geocode import default_geocoder
+from locator.geocode import Town, default_geocoder
 from locator.places import Place
 from locator.search import NearestAnswer, find_nearest
 from locator.sites import Site, Status
@@ -41,6 +41,8 @@ class Geocoder(Protocol):
     def geocode(self, text: str) -> Place: ...
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Place]: ...
+
+    def towns(self) -> list[Town]: ...
 
 
 @dataclass(frozen=True, slots=True)

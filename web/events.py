@@ -78,7 +78,7 @@ def event_calendar(event_id: str):
 @bp.get("/sites/<site_id>/events.ics")
 def site_feed(site_id: str):
     site = site_data().catalog().get(site_id, site_filter=public_filter())
-    return _calendar(upcoming_at(site, days=MAX_DAYS), site.name,
+    return _calendar(upcoming_at(site, days=MAX_DAYS), site.display_name,
                      filename=f"{site_id}-events.ics")
 
 

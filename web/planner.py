@@ -192,7 +192,7 @@ def coverage_sites():
     study = coverage_data().study(study_query(request.args, read_by=False))
     features = [{"type": "Feature", "id": site.id,
                  "geometry": {"type": "Point", "coordinates": [site.lon, site.lat]},
-                 "properties": {"id": site.id, "name": site.name, "kind": site.kind.value}}
+                 "properties": {"id": site.id, "name": site.display_name, "kind": site.kind.value}}
                 for site in serving_sites(study)]
     response = jsonify({"type": "FeatureCollection", "features": features})
     response.mimetype = "application/geo+json"

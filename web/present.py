@@ -39,9 +39,9 @@ def date_text(iso_date: str) -> str:
 
 
 def full_address(site: Site) -> str:
-    city_state = ", ".join(p for p in (site.city, site.state) if p)
+    city_state = ", ".join(p for p in (site.display_city, site.state) if p)
     locality = " ".join(p for p in (city_state, site.zip) if p)
-    return ", ".join(p for p in (site.address, locality) if p)
+    return ", ".join(p for p in (site.display_address, locality) if p)
 
 
 _BARE_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/|$)")
@@ -68,7 +68,7 @@ def tel_url(site: Site) -> str | None:
 def geo_uri(site: Site) -> str:
     """A ``geo:`` URI (RFC 5870) that opens the phone's own map app at the site, labelled."""
     point = f"{site.lat:.6f},{site.lon:.6f}"
-    return f"geo:{point}?q={point}({quote(site.name, safe='')})"
+    return f"geo:{point}?q={point}({quote(site.display_name, safe='')})"
 
 
 def web_directions_url(site: Site) -> str | None:
@@ -77,7 +77,7 @@ def web_directions_url(site: Site) -> str | None:
     if not template:
         return None
     return template.format(lat=f"{site.lat:.6f}", lon=f"{site.lon:.6f}",
-                           name=quote(site.name, safe=""))
+                           name=quote(site.display_name, safe=""))
 
 
 def place_label(place: Place) -> str:

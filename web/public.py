@@ -139,10 +139,17 @@ def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
         "program": args.get("program", ""),
         "within_mi": args.get("within_mi", ""),
         "k": args.get("k", ""),
+        "filters_set": filters_set(args),
         "choose_url": lambda label: url_for(
             "public.search", q=label,
             **{key: values for key, values in args.lists() if key not in ("q", "lat", "lon")}),
     }
+
+
+def filters_set(args: MultiDict[str, str]) -> int:
+    """How many filters narrow the search: each kind ticked, a program, a distance."""
+    kinds = [value for value in args.getlist("kind") if value]
+    return len(kinds) + bool(args.get("program")) + bool(args.get("within_mi"))
 
 
 def _choices() -> dict[str, Any]:

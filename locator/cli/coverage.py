@@ -51,7 +51,7 @@ from locator.suggest import (
 )
 from locator.whatif import WhatIfResult, parse_proposed_site, what_if
 
-REPORT_FORMATS = ("table", "json", "csv", "geojson", "gpkg")
+REPORT_FORMATS = ("table", "json", "csv", "geojson", "gpkg", "html")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -134,7 +134,9 @@ def _register_coverage(subparsers: argparse._SubParsersAction) -> None:
         help="Residents within each distance of the nearest site, by county, state, region or "
              "in total, with population-weighted mean and median distance.",
         example="locator coverage --state IL --kind library bookmobile --within 2 5 "
-                "--by county --format csv -o il.csv",
+                "--by county --format csv -o il.csv\n"
+                "  locator coverage --state IL --kind library --within 5 --format html "
+                "-o il-libraries.html",
     )
     _add_study_arguments(parser)
     parser.add_argument("--within", nargs="+", required=True, metavar="MI",
@@ -202,6 +204,9 @@ def run_gaps(args: argparse.Namespace) -> int:
 
 
 def _write_report(args: argparse.Namespace, report: CoverageReport, *, title: str) -> None:
+    if args.format == "html" and args.output is None:
+        raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
+                           parameter="output")
     if args.format == "gpkg":
         if args.output is None:
             raise InvalidInput("a GeoPackage is a binary file: name it with -o FILE.gpkg",
@@ -214,8 +219,16 @@ def _write_report(args: argparse.Namespace, report: CoverageReport, *, title: st
         "json": _write_json(report.to_json()),
         "csv": lambda file: write_csv(report, file),
         "geojson": lambda file: write_geojson(report, file),
+        "html": lambda file: _write_map(report, file),
     }
     _emit(args, writers[args.format])
+
+
+def _write_map(report: CoverageReport, file: TextIO) -> None:
+    # Imported here: folium lives outside the core library, and only this format needs it.
+    from mapfile.maps import coverage_map_html
+
+    file.write(coverage_map_html(report))
 
 
 def _report_table(report: CoverageReport, title: str, file: TextIO) -> None:
@@ -380,7 +393,7 @@ def run_whatif(args: argparse.Namespace) -> int:
 
 def _whatif_table(result: WhatIfResult, file: TextIO) -> None:
     changes = [f"add {p.lat},{p.lon}" for p in result.added]
-    changes += [f"remove {s.id} ({s.name})" for s in result.removed]
+    changes += [f"remove {s.id} ({s.display_name})" for s in result.removed]
     print("What if: " + "; ".join(changes), file=file)
     total = result.total
     for t, gained, lost in zip(result.thresholds, total.newly_covered, total.losing_coverage,

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import io
 import json
 import sys
+from pathlib import Path
 
 from locator.cli import add_command
 from locator.config import Settings
-from locator.errors import LocatorError
+from locator.errors import InvalidInput, LocatorError
 from locator.geocode import default_geocoder
 from locator.search import DEFAULT_K, NearestAnswer, find_nearest, public_filter, site_json
 from locator.sites import Status
 from locator.spatial import MAX_K, Catalog
 from locator.store import Store, open_store
 
-FORMATS = ("table", "json", "geojson", "csv")
+FORMATS = ("table", "json", "geojson", "csv", "html")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = add_command(
         subparsers, "nearest",
         help="List the sites nearest to a ZIP, city, county, address with ZIP, or 'lat, lon'.",
-        example="locator nearest 62701 -k 5 --kind library bookmobile --within 25 --format json",
+        example="locator nearest 62701 -k 5 --kind library bookmobile --within 25 --format json\n"
+                "  locator nearest 'Joliet, IL' -k 10 --format html -o joliet.html",
     )
     parser.add_argument("query", nargs="+", metavar="QUERY",
                         help="where to search from, e.g. 60601, 'Peoria, IL', '41.88, -87.63'")
@@ -34,17 +38,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--program", metavar="P", help="only sites offering this program")
     parser.add_argument("--within", type=float, metavar="MILES",
                         help="only sites within this straight-line distance")
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="html: a self-contained map file that opens with no internet "
+                             "(needs -o)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write to this file instead of the terminal")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     site_filter = public_filter(args.kind, args.program)
     place = default_geocoder().geocode(" ".join(args.query))
+    if args.format == "html" and args.output is None:
+        raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
+                           parameter="output")
     with open_store(Settings.from_env().database_url) as store:
         answer = find_nearest(store.spatial(load_catalog(store)), place, k=args.k,
                               site_filter=site_filter, within_mi=args.within)
-    WRITERS[args.format](answer)
+    if args.output is None:
+        WRITERS[args.format](answer)
+        return 0
+    with contextlib.redirect_stdout(io.StringIO()) as text:
+        WRITERS[args.format](answer)
+    args.output.write_text(text.getvalue(), encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
@@ -96,11 +113,18 @@ def _write_table(answer: NearestAnswer) -> None:
     print("Distances are straight-line miles.")
     for rank, nearby in enumerate(answer.results, start=1):
         site = nearby.site
-        place = ", ".join(p for p in (site.address, site.city, site.state) if p)
-        print(f"{rank:>3}. {nearby.distance_mi:7.2f} mi  {site.name} [{site.kind.value}]")
+        place = ", ".join(p for p in (site.display_address, site.display_city, site.state) if p)
+        print(f"{rank:>3}. {nearby.distance_mi:7.2f} mi  {site.display_name} [{site.kind.value}]")
         print(f"               {place} {site.zip}".rstrip() + f"  (id {site.id})")
 
 
+def _write_html(answer: NearestAnswer) -> None:
+    # Imported here: folium lives outside the core library, and only this format needs it.
+    from mapfile.maps import nearest_map_html
+
+    sys.stdout.write(nearest_map_html(answer))
+
+
 WRITERS = {"table": _write_table, "json": _write_json, "geojson": _write_geojson,
-           "csv": _write_csv}
+           "csv": _write_csv, "html": _write_html}
 

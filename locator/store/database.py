@@ -25,10 +25,6 @@ class Database:
             self.engine.dispose()
             raise
 
-    @property
-    def engine_name(self) -> str:
-        return self.dialect.name
-
     def connect(self) -> Store:
         """A store on a connection of its own, returned to the pool when it is closed."""
         return SqlStore(self, self.engine.connect())

@@ -104,10 +104,6 @@ class ChangeSet:
     # The whole database was replaced (a restore): nothing held before can be kept.
     everything: bool = False
 
-    @property
-    def empty(self) -> bool:
-        return not (self.site_ids or self.population_changed or self.everything)
-
 
 class Store(Protocol):
     """One connection's view of the site database. Close it (or use ``with``) when done."""

@@ -1,6 +1,8 @@
-/* The offline map: state and county outlines drawn from the app's own geodata, county
- * names at closer zooms, and the public sites as grid clusters fetched for the visible
- * box only. No tile server unless the operator configured one (data-tile-url).
+/* The offline map: state and county outlines drawn from the app's own geodata on a water-
+ * coloured background (the outlines are clipped to the shoreline, so the Great Lakes and
+ * the sea show as water), place names chosen by zoom level so that none overlap, and the
+ * public sites as grid clusters fetched for the visible box only. No tile server unless
+ * the operator configured one (data-tile-url).
  *
  * Site text is data: every label and popup is built with textContent, never innerHTML.
  */
@@ -9,8 +11,19 @@
 
   var i18n = window.LocatorI18n;
   var US_BOUNDS = [[24.4, -125.0], [49.4, -66.9]];
-  var COUNTY_LABEL_MIN_ZOOM = 8;
   var MAX_CLUSTER_ZOOM = 22;
+  var MAX_LABELS = 400;
+  /* Which labels show from which zoom, their type size in px and their priority when two
+   * would overlap (lower wins). Towns are ranked by the ZIP codes carrying their name. */
+  var STATE_LABELS = { minZoom: 3, maxZoom: 7, px: 14, priority: 0 };
+  var COUNTY_LABELS = { minZoom: 8, maxZoom: 99, px: 11, priority: 3 };
+  var TOWN_TIERS = [
+    { minRank: 40, minZoom: 4, px: 14, priority: 1 },
+    { minRank: 10, minZoom: 6, px: 13, priority: 2 },
+    { minRank: 3, minZoom: 8, px: 12, priority: 2 },
+    { minRank: 2, minZoom: 9, px: 12, priority: 4 },
+    { minRank: 1, minZoom: 10, px: 11, priority: 4 }
+  ];
 
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -43,6 +56,8 @@
       var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) close.setAttribute("aria-label", i18n.t("closePopup"));
     });
+    // Without tiles, whatever no outline covers is water: the map's background says so.
+    if (!element.dataset.tileUrl) element.classList.add("map-offline");
     map.attributionControl.setPrefix("Leaflet");
     map.attributionControl.addAttribution(options.attribution || i18n.t("outlinesCredit"));
     if (element.dataset.tileUrl) {
@@ -58,15 +73,23 @@
     options = options || {};
     var map = baseMap(element, {});
 
-    var outlines = drawOutlines(map, element, !element.dataset.tileUrl);
+    var labels = fetchJson(element.dataset.labelsUrl).catch(function () { return null; });
+    var outlines = drawOutlines(map, element, !element.dataset.tileUrl, labels);
     var handle = { map: map, element: element, outlines: outlines, el: el };
+    labels.then(function (doc) { if (doc) placeLabels(map, doc); });
     if (options.clusters) handle.clusters = clusterLayer(map, element, options.clusterFilter);
     return handle;
   }
 
-  function drawOutlines(map, element, filled) {
+  function drawOutlines(map, element, filled, labels) {
+    // Full county names ("Orleans Parish") come with the labels; the outlines need not
+    // wait for them, since a tooltip reads the name only when it opens.
+    var names = {};
+    labels.then(function (doc) {
+      if (doc) doc.county.forEach(function (row) { names[row[0]] = row[1]; });
+    });
     var counties = fetchJson(element.dataset.countiesUrl).then(function (data) {
-      var layer = L.geoJSON(data, {
+      return L.geoJSON(data, {
         style: {
           color: "#8a8f98", weight: 0.6, opacity: 1,
           fill: filled, fillColor: "#f4f3ee", fillOpacity: 1
@@ -74,12 +97,11 @@
         onEachFeature: function (feature, countyLayer) {
           var p = feature.properties;
           countyLayer.bindTooltip(function () {
-            return el("span", i18n.t("countyName", { name: p.name, state: p.state }));
+            return el("span", (names[p.fips] || i18n.t("countyName", { name: p.name })) + ", " +
+                      p.state);
           }, { sticky: true, className: "county-tooltip" });
         }
       }).addTo(map);
-      countyLabels(map, layer);
-      return layer;
     });
     var states = fetchJson(element.dataset.statesUrl).then(function (data) {
       return L.geoJSON(data, {
@@ -93,27 +115,72 @@
     });
   }
 
-  /* Permanent county names once the map is close enough for them not to overlap. */
-  function countyLabels(map, countyLayer) {
-    var labels = L.layerGroup().addTo(map);
-    var places = countyLayer.getLayers().map(function (layer) {
-      var p = layer.feature.properties;
-      return { center: layer.getBounds().getCenter(), name: p.name };
-    });
-    function update() {
-      labels.clearLayers();
-      if (map.getZoom() < COUNTY_LABEL_MIN_ZOOM) return;
-      var view = map.getBounds();
-      places.forEach(function (place) {
-        if (!view.contains(place.center)) return;
-        labels.addLayer(L.marker(place.center, {
-          icon: L.divIcon({ className: "county-label", html: el("span", place.name), iconSize: null }),
-          interactive: false, keyboard: false
-        }));
-      });
+  /* Place names from the app's labels document ({state, county, city} rows), in priority
+   * order; each is drawn only if its box overlaps no label already placed. */
+  function placeLabels(map, doc) {
+    var pane = map.createPane("labels");
+    pane.style.zIndex = 450;  // above the outlines, below markers and popups
+    pane.style.pointerEvents = "none";
+    var layer = L.layerGroup().addTo(map);
+    var candidates = labelCandidates(doc);
+    var measure = document.createElement("canvas").getContext("2d");
+    var font = window.getComputedStyle(map.getContainer()).fontFamily;
+
+    function box(candidate, point) {
+      if (candidate.width === undefined) {
+        measure.font = "700 " + candidate.style.px + "px " + font;
+        candidate.width = measure.measureText(candidate.name).width + 6;
+      }
+      var halfW = candidate.width / 2, halfH = candidate.style.px * 0.7;
+      return { left: point.x - halfW, right: point.x + halfW,
+               top: point.y - halfH, bottom: point.y + halfH };
     }
-    map.on("moveend", update);
+    function overlaps(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    function update() {
+      layer.clearLayers();
+      var zoom = map.getZoom(), view = map.getBounds().pad(0.05), placed = [];
+      for (var i = 0; i < candidates.length && placed.length < MAX_LABELS; i++) {
+        var c = candidates[i];
+        if (zoom < c.style.minZoom || zoom > c.style.maxZoom || !view.contains(c.latlng)) continue;
+        var b = box(c, map.latLngToContainerPoint(c.latlng));
+        if (placed.some(function (other) { return overlaps(b, other); })) continue;
+        placed.push(b);
+        layer.addLayer(L.marker(c.latlng, {
+          pane: "labels", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "place-label place-label-" + c.kind,
+                            html: labelElement(c), iconSize: null })
+        }));
+      }
+    }
+    map.on("zoomend moveend", update);
     update();
+  }
+
+  function labelCandidates(doc) {
+    var candidates = [];
+    doc.state.forEach(function (r) { candidates.push(candidate("state", r[1], r[2], r[3], STATE_LABELS)); });
+    doc.county.forEach(function (r) { candidates.push(candidate("county", r[1], r[2], r[3], COUNTY_LABELS)); });
+    doc.city.forEach(function (r) {
+      var tier = TOWN_TIERS.filter(function (t) { return r[3] >= t.minRank; })[0];
+      var style = { minZoom: tier.minZoom, maxZoom: 99, px: tier.px, priority: tier.priority };
+      candidates.push(candidate("city", r[0], r[1], r[2], style));
+    });
+    // Stable: within a priority, the document's order (towns by rank) decides.
+    return candidates.map(function (c, i) { c.order = i; return c; }).sort(function (a, b) {
+      return a.style.priority - b.style.priority || a.order - b.order;
+    });
+  }
+
+  function candidate(kind, name, lat, lon, style) {
+    return { kind: kind, name: name, latlng: L.latLng(lat, lon), style: style };
+  }
+
+  function labelElement(c) {
+    var span = el("span", c.name);
+    span.style.fontSize = c.style.px + "px";
+    return span;
   }
 
   /* Sites in the visible box, clustered by the server; refetched after every move. */
@@ -193,5 +260,8 @@
     return box;
   }
 
-  window.LocatorMap = { create: create, baseMap: baseMap, el: el, sitePopup: sitePopup, kindColor: kindColor };
+  window.LocatorMap = {
+    create: create, baseMap: baseMap, el: el, sitePopup: sitePopup, kindColor: kindColor,
+    placeLabels: placeLabels
+  };
 })();

@@ -144,12 +144,25 @@
     }
   }
 
+  /* The filters stay folded on a phone so results come first; wide screens have room. */
+  var filtersPanel = document.getElementById("filters-panel");
+  var filterCount = document.getElementById("filter-count");
+  if (window.matchMedia("(min-width: 900px)").matches) filtersPanel.open = true;
+
+  function showFilterCount() {
+    var n = form.querySelectorAll("input[name=kind]:checked").length;
+    ["program", "within_mi"].forEach(function (name) { if (form.elements[name].value) n += 1; });
+    filterCount.textContent = n ? filterCount.dataset.some.replace("{n}", String(n))
+                                : filterCount.dataset.none;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     search(searchParams(), true);
   });
   form.querySelectorAll("select, input[type=checkbox]").forEach(function (control) {
     control.addEventListener("change", function () {
+      showFilterCount();
       handle.clusters.refresh();
       if (input.value.trim()) search(searchParams(), true);
     });
