@@ -90,5 +90,6 @@ def event_json(found: EventAt) -> dict[str, object]:
         "distance_mi": found.distance_mi, "time_zone": event.zone,
         "description": event.description, "registration_url": event.registration_url,
         "phone": event.phone, "capacity": event.capacity, "languages": list(event.languages),
-        "address": found.site.display_address, "city": found.site.display_city, "state": found.site.state,
+        "address": found.site.display_address, "city": found.site.display_city,
+        "state": found.site.state,
     }

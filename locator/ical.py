@@ -43,8 +43,8 @@ def _vevent(item: EventAt, stamp_utc: datetime,
     vevent.add("dtstart", event.start)
     vevent.add("dtend", event.end)
     vevent.add("summary", event.title)
-    vevent.add("location", ", ".join(p for p in (site.display_name, site.display_address, site.display_city,
-                                                 site.state) if p))
+    place = (site.display_name, site.display_address, site.display_city, site.state)
+    vevent.add("location", ", ".join(p for p in place if p))
     vevent.add("geo", (site.lat, site.lon))
     vevent.add("categories", [event.kind.value])
     description = "\n\n".join(p for p in (event.description, _sign_up(item)) if p)

@@ -250,3 +250,14 @@ def test_did_you_mean_words_counties_and_state_counts_in_spanish(client: FlaskCl
     assert county.endswith("¿quiso decir Condado de Will, IL?")
     english = client.get("/api/geocode?q=Wil+County,+IL").get_json()["detail"]
     assert english.endswith("did you mean Will County, IL?")
+
+
+def test_map_labels_name_counties_in_the_page_language(client: FlaskClient) -> None:
+    english = client.get("/basemap/labels.json").get_json()
+    answer = spanish(client, "/basemap/labels.json").get_json()
+    cook_en = next(row for row in english["county"] if row[0] == "17031")
+    cook_es = next(row for row in answer["county"] if row[0] == "17031")
+    assert (cook_en[1], cook_es[1]) == ("Cook County", "Condado de Cook")
+    assert cook_en[2:] == cook_es[2:] and answer["city"] == english["city"]
+    orleans = next(row for row in answer["county"] if row[0] == "22071")
+    assert orleans[1] == "Parroquia de Orleans"

@@ -22,6 +22,8 @@ import geodata
 from locator.maplabels import labels_document, map_labels
 from mapfile.leaflet import LEAFLET_DIR
 from web.data import Geocoder, site_data
+from web.i18n import page_language
+from web.present import area_name
 
 bp = Blueprint("assets", __name__)
 
@@ -51,15 +53,18 @@ def basemap(layer: str):
 
 @bp.get("/basemap/labels.json")
 def basemap_labels():
-    body, gzipped, etag = _labels_document(site_data().geocoder)
+    body, gzipped, etag = _labels_document(site_data().geocoder, page_language())
     return _bytes_response(body, gzipped, etag, mimetype="application/json")
 
 
-@lru_cache(maxsize=4)
-def _labels_document(geocoder: Geocoder) -> tuple[bytes, bytes, str]:
-    """The same for every request to one geocoder (geodata and the ZIP data only change
-    with their packages), so it is built and gzipped once per process."""
+@lru_cache(maxsize=8)
+def _labels_document(geocoder: Geocoder, language: str) -> tuple[bytes, bytes, str]:
+    """The same for every request to one geocoder in one language (geodata and the ZIP
+    data only change with their packages), so it is built and gzipped once per process.
+    County labels are worded in the page's language ("Condado de Cook")."""
     rows = labels_document(map_labels(geocoder.towns()))
+    rows["county"] = [[fips, area_name(fips, name), *point]
+                      for fips, name, *point in rows["county"]]
     body = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
     return body, gzip.compress(body, compresslevel=9, mtime=0), \
         hashlib.sha256(body).hexdigest()[:16]

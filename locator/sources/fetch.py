@@ -118,7 +118,7 @@ def _fetch_one(folder: Path, official: OfficialFile, published: Sequence[Officia
         reason = getattr(error, "reason", error)
         raise Unreachable(
             f"could not download {official.name}: could not reach {host} ({reason}).\n"
-            + manual_instructions(folder, published)
+            + manual_instructions(folder, published), code="unreachable"
         ) from None
     if digest != official.sha256:
         partial.unlink(missing_ok=True)
@@ -126,7 +126,7 @@ def _fetch_one(folder: Path, official: OfficialFile, published: Sequence[Officia
             f"{official.name} from {official.url} has sha256 {digest}, expected "
             f"{official.sha256}: the file was not saved. The publisher may have replaced it; "
             "check the address, or fill the folder by hand.\n"
-            + manual_instructions(folder, published)
+            + manual_instructions(folder, published), code="checksum_mismatch"
         )
     partial.replace(target)
     return Fetched(official.name, target, downloaded=True)

@@ -152,8 +152,7 @@
   function showFilterCount() {
     var n = form.querySelectorAll("input[name=kind]:checked").length;
     ["program", "within_mi"].forEach(function (name) { if (form.elements[name].value) n += 1; });
-    filterCount.textContent = n ? filterCount.dataset.some.replace("{n}", String(n))
-                                : filterCount.dataset.none;
+    filterCount.textContent = n ? i18n.n("filtersSet", n) : i18n.t("noFiltersSet");
   }
 
   form.addEventListener("submit", function (event) {
