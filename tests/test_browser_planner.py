@@ -303,7 +303,7 @@ def test_planner_in_spanish_legend_sorting_and_whatif(browser, server: str,
         page.wait_for_selector("#whatif-panel h3", timeout=15_000)
         lat, lon = (float(v) for v in
                     page.locator("#whatif-panel").get_attribute("data-added").split(","))
-        with Store(site_db_url) as store:
+        with open_store(site_db_url) as store:
             study = load_study(store, CoverageQuery(state_fips=("17",)))
         expected = what_if(study, parse_thresholds(["5", "10"]), add=[ProposedSite(lat, lon)])
         gained_10 = f"{expected.total.newly_covered[1]:,}".replace(",", ".")
