@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from locator.events import Event
 from locator.sites import Site, Status
 from locator.spatial import Catalog, SpatialQueries
+from locator.visits import Visit
 
 # Who made a change, for the change log: a person's login once there are logins.
 SYSTEM_ACTOR = "system"
@@ -186,6 +187,15 @@ class Store(Protocol):
         ...
 
     def event(self, event_id: str) -> Event | None: ...
+
+    # -- mobile unit visits -----------------------------------------------------------------
+    def record_visits(self, visits: Iterable[Visit], *, actor: str = SYSTEM_ACTOR) -> None:
+        """Store visits; one of the same unit, site and day replaces the stored one."""
+        ...
+
+    def visits(self, *, unit: str | None = None) -> list[Visit]:
+        """Visits by day, then unit and site."""
+        ...
 
     # -- population -----------------------------------------------------------------------
     def replace_population(self, level: str,

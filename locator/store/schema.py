@@ -120,3 +120,16 @@ events = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False),
 )
+
+# One row per visit of a mobile unit to a stop: recording the same visit again replaces it,
+# so a log imported twice counts each visit once. ``visit_date`` is ``YYYY-MM-DD``.
+visits = sa.Table(
+    "visits", metadata,
+    sa.Column("unit", sa.Text, primary_key=True),
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("visit_date", sa.Text, primary_key=True),
+    sa.Column("customers_served", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+)

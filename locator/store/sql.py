@@ -13,7 +13,7 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from locator.store.interface import (
     Store,
 )
 from locator.store.migrate import current_revision
+from locator.visits import Visit
 
 if TYPE_CHECKING:
     from locator.store.database import Database
@@ -350,6 +351,30 @@ class SqlStore:
     def event(self, event_id: str) -> Event | None:
         found = self.events(ids=[event_id])
         return found[0] if found else None
+
+    # -- mobile unit visits -----------------------------------------------------------------
+    def record_visits(self, visits: Iterable[Visit], *, actor: str = SYSTEM_ACTOR) -> None:
+        stamp = now_iso()
+        rows = [{"unit": v.unit, "site_id": v.site_id, "visit_date": v.visit_date.isoformat(),
+                 "customers_served": v.customers_served, "recorded_at": stamp, "actor": actor}
+                for v in visits]
+        if not rows:
+            return
+        statement = self._upsert(t.visits, ("unit", "site_id", "visit_date"))
+        with self._writing() as conn:
+            for part in _chunked(rows):
+                conn.execute(statement, part)
+            self._log(actor, "visits", None, {"visits": [None, len(rows)]}, stamp)
+
+    def visits(self, *, unit: str | None = None) -> list[Visit]:
+        v = t.visits
+        query = sa.select(v.c.unit, v.c.site_id, v.c.visit_date, v.c.customers_served)
+        if unit is not None:
+            query = query.where(v.c.unit == unit)
+        with self._reading() as conn:
+            found = [Visit(r.unit, r.site_id, date.fromisoformat(r.visit_date),
+                           r.customers_served) for r in conn.execute(query)]
+        return sorted(found, key=lambda x: (x.visit_date, x.unit, x.site_id))
 
     # -- population -----------------------------------------------------------------------
     def replace_population(self, level: str,
