@@ -10,7 +10,15 @@ import ics
 import pytest
 from flask.testing import FlaskClient
 from html_page import Elements
-from web_sites import EVENTS, EVENTS_NOW_UTC, HIDDEN_IDS, SITES, XSS_NAME, make_db_with_events
+from web_sites import (
+    EVENTS,
+    EVENTS_NOW_UTC,
+    HIDDEN_IDS,
+    MOBILE_STOP,
+    SITES,
+    XSS_NAME,
+    make_db_with_events,
+)
 
 from locator.events import Event, at_site_zone
 from locator.geo import haversine_mi
@@ -207,3 +215,14 @@ def test_a_sites_feed_holds_its_events_to_come(client: FlaskClient) -> None:
     _, calendar = read_back(client, "/sites/ajc-springfield/events.ics")
     assert sorted(e.uid for e in calendar.events) == [
         "ev-fair@workforce-locator", "ev-spring@workforce-locator"]
+
+
+def test_search_results_show_the_next_visit_of_a_mobile_stop(client: FlaskClient) -> None:
+    shown = page(client, "/?lat=39.8&lon=-89.6&lang=en")
+    (line,) = shown.all("p", **{"class": "next-visit"})
+    assert line["data-site-id"] == MOBILE_STOP.id
+    distance = float(haversine_mi(*SPRINGFIELD, MOBILE_STOP.lat, MOBILE_STOP.lon))
+    assert (f"Next visit: Tuesday, January 12, 10:00 AM\u20132:00 PM CST at Rochester "
+            f"Library lot, {distance:.1f} mi straight-line") in text_of(shown)
+    spanish = text_of(page(client, "/?lat=39.8&lon=-89.6&lang=es"))
+    assert "Próxima visita: martes, 12 de enero, 10:00\u201314:00 CST" in spanish

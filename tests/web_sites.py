@@ -82,9 +82,15 @@ def make_db(directory: Path, sites: tuple[Site, ...] = SITES) -> str:
     return url
 
 
+# A mobile workforce center stop with a weekly visit, near Springfield.
+MOBILE_STOP = Site("stop-rochester", "Rochester Library lot", Kind.MOBILE_CENTER, 39.7495,
+                   -89.5318, organization="Central Illinois Mobile Center", state="IL",
+                   hours="Tu 10:00-14:00")
+
+
 def make_db_with_events(directory: Path) -> str:
-    """``make_db`` with ``EVENTS`` stored too."""
-    url = make_db(directory)
+    """``make_db`` with ``EVENTS`` and ``MOBILE_STOP`` stored too."""
+    url = make_db(directory, (*SITES, MOBILE_STOP))
     with open_store(url) as store:
         store.upsert_events(EVENTS)
     return url

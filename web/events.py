@@ -32,12 +32,14 @@ from locator.event_search import (
 )
 from locator.events import Event, EventKind
 from locator.ical import calendar_bytes
+from locator.mobile import NextVisit
 from locator.places import Place
 from locator.search import public_filter
 from locator.sites import Site
 from web import openapi, params
 from web.data import site_data
 from web.db import get_store
+from web.present import distance_text
 
 bp = Blueprint("events", __name__)
 
@@ -165,6 +167,21 @@ def event_when_text(event: Event) -> str:
                    end_day=event_day_text(end), end=event_time_text(end))
 
 
+def visit_text(visit: NextVisit) -> str:
+    """"Next visit: Tuesday, January 12, 10:00 AM to 2:00 PM EST at Lockport Library
+    lot, 3.2 mi straight-line" in the page's language."""
+    when = gettext("%(day)s, %(start)s\u2013%(end)s", day=event_day_text(visit.starts),
+                   start=event_time_text(visit.starts, with_zone=False),
+                   end=event_time_text(visit.ends))
+    if visit.under_way:
+        when = gettext("now, until %(end)s", end=event_time_text(visit.ends))
+    if visit.distance_mi is None:
+        return gettext("Next visit: %(when)s at %(place)s", when=when,
+                       place=visit.site.display_name)
+    return gettext("Next visit: %(when)s at %(place)s, %(distance)s straight-line", when=when,
+                   place=visit.site.display_name, distance=distance_text(visit.distance_mi))
+
+
 def language_names(tags: tuple[str, ...]) -> str:
     """Language tags as the page's language names them ("English and Spanish")."""
     locale = Locale.parse(str(get_locale()))
@@ -172,7 +189,7 @@ def language_names(tags: tuple[str, ...]) -> str:
     return format_list(names, locale=locale)
 
 
-TEMPLATE_HELPERS = {f.__name__: f for f in (event_when_text, language_names)}
+TEMPLATE_HELPERS = {f.__name__: f for f in (event_when_text, language_names, visit_text)}
 
 
 # -- the OpenAPI description -------------------------------------------------------------------

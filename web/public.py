@@ -15,11 +15,12 @@ from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import Ambiguous, InvalidInput
+from locator.mobile import NextVisit, soonest_visit
 from locator.search import NearestAnswer, public_filter
 from locator.sites import PROGRAMS, Kind
 from web import params, present
 from web.data import site_data
-from web.events import EventAt, near_feed_url, upcoming_at, upcoming_near
+from web.events import EventAt, near_feed_url, now_utc, upcoming_at, upcoming_near
 from web.i18n import error_text
 
 bp = Blueprint("public", __name__)
@@ -58,6 +59,7 @@ class SearchOutcome:
     answer: NearestAnswer | None = None
     events: tuple[EventAt, ...] = ()  # upcoming near the place searched from
     events_feed_url: str = ""
+    next_visit: NextVisit | None = None  # the mobile stop among the results visited soonest
     candidates: tuple[Any, ...] = ()
     message: str = ""
     status: int = 200
@@ -123,7 +125,8 @@ def _search(args: MultiDict[str, str]) -> SearchOutcome:
         answer = site_data().answer(query)
         return SearchOutcome(answer=answer,
                              events=tuple(upcoming_near(answer.query, query.within_mi)),
-                             events_feed_url=near_feed_url(answer.query, query.within_mi))
+                             events_feed_url=near_feed_url(answer.query, query.within_mi),
+                             next_visit=soonest_visit(answer.results, now_utc=now_utc()))
     except Ambiguous as error:
         return SearchOutcome(candidates=tuple(error.candidates), message=error_text(error),
                              status=400)
