@@ -4,7 +4,7 @@ on the site and search pages, and iCalendar documents read back by a second pars
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import ics
 import pytest
@@ -226,3 +226,34 @@ def test_search_results_show_the_next_visit_of_a_mobile_stop(client: FlaskClient
             f"Library lot, {distance:.1f} mi straight-line") in text_of(shown)
     spanish = text_of(page(client, "/?lat=39.8&lon=-89.6&lang=es"))
     assert "Próxima visita: martes, 12 de enero, 10:00\u201314:00 CST" in spanish
+
+
+def result_item(html: str, site_id: str) -> Elements:
+    """The results list item of one site."""
+    items = [part.split("</li>", 1)[0] for part in html.split('<li class="result"')[1:]]
+    (item,) = [i for i in items if f'data-site-id="{site_id}"' in i]
+    return Elements('<li class="result"' + item)
+
+
+@pytest.mark.parametrize(("site_id", "state", "text"), [
+    # Sunday 6 AM in Springfield: the library opens Monday at 9 (Mon-Thu 9-8, Fri-Sat 9-5).
+    ("lib-springfield", "closed", "Closed \u00b7 opens Monday at 9:00 AM"),
+    ("ajc-springfield", "unknown", "Hours unknown \u2014 call ahead"),
+])
+def test_each_result_has_an_opening_badge(client: FlaskClient, site_id: str, state: str,
+                                          text: str) -> None:
+    item = result_item(client.get("/?lat=39.8&lon=-89.6&lang=en").get_data(as_text=True),
+                       site_id)
+    assert len(item.all("p", **{"class": f"opening opening-{state}"})) == 1
+    assert text in item.plain_text
+
+
+def test_an_open_site_says_when_it_closes(client: FlaskClient) -> None:
+    # Tuesday 11 AM in Springfield: the stop's visit (Tu 10:00-14:00) is going on.
+    during = create_app({"DATABASE_URL": client.application.config["DATABASE_URL"],
+                         "TESTING": True,
+                         "CLOCK": lambda: datetime(2027, 1, 12, 17, tzinfo=UTC)})
+    html = during.test_client().get("/?lat=39.8&lon=-89.6&lang=es").get_data(as_text=True)
+    item = result_item(html, MOBILE_STOP.id)
+    assert len(item.all("p", **{"class": "opening opening-open"})) == 1
+    assert "Abierto ahora · cierra a las 14:00" in item.plain_text

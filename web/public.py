@@ -22,6 +22,7 @@ from web import params, present
 from web.data import site_data
 from web.events import EventAt, near_feed_url, now_utc, upcoming_at, upcoming_near
 from web.i18n import error_text
+from web.opening import opening_badge
 
 bp = Blueprint("public", __name__)
 
@@ -82,6 +83,7 @@ class SearchOutcome:
 def init_app(app: Flask) -> None:
     app.config.setdefault("NAV_LINKS", [("public.search", lazy_gettext("Find a place"))])
     app.jinja_env.globals.update(present.TEMPLATE_HELPERS)
+    app.jinja_env.globals["opening_badge"] = opening_badge
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
