@@ -12,6 +12,7 @@ from pathlib import Path
 
 import ics
 import pytest
+import test_browser as chromium
 from conftest import REPO
 from test_browser import ARTIFACTS, Visit, free_port, wait_until_serving
 from web_sites import make_db
@@ -22,6 +23,9 @@ from locator.sites import Kind, Site
 from locator.store import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+playwright_api = chromium.playwright_api
+browser = chromium.browser
 
 ALWAYS_OPEN = Site("open-always", "Always Open Job Center", Kind.COMPREHENSIVE_CENTER,
                    39.8010, -89.6440, state="IL", hours="24/7")
