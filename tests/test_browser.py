@@ -548,7 +548,7 @@ def test_spanish_zip_search_results_popups_and_map_offline(browser, server: str,
         page.locator("li.result").first.get_by_role("button",
                                                     name=re.compile("Ver en el mapa")).click()
         popup = page.locator(".leaflet-popup-content")
-        assert popup.inner_text() == f"{expected.results[0].site.name}\n{distances[0]}"
+        assert popup.inner_text() == f"{expected.results[0].site.display_name}\n{distances[0]}"
         assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == \
             "Cerrar la ventana"
         assert axe_violations(visit) == []

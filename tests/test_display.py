@@ -13,7 +13,7 @@ from web_sites import SITES, make_db
 from locator.cli import main
 from locator.display import display_text
 from locator.sites import Kind, Site, Status
-from locator.store import Store
+from locator.store import open_store
 from web import create_app
 
 CASES = [
@@ -73,7 +73,7 @@ def upper_db(tmp_path: Path) -> str:
 
 
 def test_store_keeps_the_source_text(upper_db: str) -> None:
-    with Store(upper_db) as store:
+    with open_store(upper_db) as store:
         stored = store.site(UPPER.id)
     assert (stored.name, stored.address, stored.city) == (UPPER.name, UPPER.address, UPPER.city)
 

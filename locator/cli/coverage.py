@@ -206,7 +206,7 @@ def run_gaps(args: argparse.Namespace) -> int:
 def _write_report(args: argparse.Namespace, report: CoverageReport, *, title: str) -> None:
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
-                           parameter="output")
+                           code="output_required", parameter="output")
     if args.format == "gpkg":
         if args.output is None:
             raise InvalidInput("a GeoPackage is a binary file: name it with -o FILE.gpkg",

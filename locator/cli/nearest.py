@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     place = default_geocoder().geocode(" ".join(args.query))
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
-                           parameter="output")
+                           code="output_required", parameter="output")
     with open_store(Settings.from_env().database_url) as store:
         answer = find_nearest(store.spatial(load_catalog(store)), place, k=args.k,
                               site_filter=site_filter, within_mi=args.within)
