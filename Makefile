@@ -51,6 +51,8 @@ bench: install-test
 	$(PY) bench/planner_web.py
 	$(PY) bench/web_load.py
 	$(PY) bench/store_changes.py
+	$(PY) bench/hours.py
+	$(PY) bench/hsds.py
 
 # After adding or changing an English string: extract every marked string and merge them
 # into each language's catalog (web/translations/LANG/LC_MESSAGES/messages.po), then

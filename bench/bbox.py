@@ -33,7 +33,7 @@ from rtree import index as rtree_index
 
 from locator.sites import PUBLIC, Site, Status
 from locator.spatial import Catalog
-from locator.store import Store
+from locator.store import open_store
 
 ZOOMS = (4, 7, 10, 13)
 VIEW_PX = (1000, 700)
@@ -90,7 +90,7 @@ def main() -> int:
     args = parser.parse_args()
     require_data(args.data)
 
-    with imported_database(args.data) as url, Store(url) as store:
+    with imported_database(args.data) as url, open_store(url) as store:
         catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
         tracts = store.population("tract")
     sites = catalog.index(PUBLIC).sites  # id order, as in_bbox answers

@@ -56,8 +56,8 @@ def parse_moment(text: str) -> Moment:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"not an ISO 8601 date-time: {text!r}; expected e.g. 2027-03-15T10:30 or "
-            "2027-03-15T10:30-05:00", parameter="at") from None
+            "not an ISO 8601 date-time: '%(value)s'; expected e.g. 2027-03-15T10:30 or "
+            "2027-03-15T10:30-05:00", code="bad_moment", parameter="at", value=text) from None
     if moment.tzinfo is None:
         return Moment(wall=moment)
     return Moment(instant=moment)

@@ -98,7 +98,7 @@ def coverage_map_html(report: CoverageReport) -> str:
     if not features:
         raise InvalidInput("a coverage map needs areas with outlines: use --by county, state "
                            "or region (and, for gaps, at least one flagged area)",
-                           code="needs_areas", parameter="format")
+                           code="no_areas", parameter="format")
     fmap = _map()
     folium.GeoJson(_feature_collection(features), name="Coverage", on_each_feature=_POPUP_JS,
                    style_function=lambda f: {"fillColor": f["properties"]["fill"],

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from locator.events import EventKind
+from locator.hours import HoursStatus, read_hours
 from locator.importer import import_sources
 from locator.sites import PROGRAMS, Kind
 from locator.sources import _eventsfile, _sitesfile
@@ -67,3 +68,20 @@ def test_the_documented_events_example_imports_without_issues(tmp_path: Path,
     report = import_sources(fresh_store, tmp_path)
     assert report.issues == ()
     assert [e.id for e in fresh_store.events()] == ["example-workshop-1"]
+def test_the_documented_hours_forms_read_as_documented() -> None:
+    lines = DOC.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "| written | read as |")
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.strip().startswith("|"):
+            break
+        written, read_as = (cell.strip().strip("`") for cell in line.strip().split("|")[1:3])
+        rows.append((written, read_hours(written).canonical, read_as))
+    assert len(rows) >= 10
+    assert [(w, got) for w, got, _ in rows] == [(w, expected) for w, _, expected in rows]
+
+
+def test_the_documented_unreadable_hours_are_kept_as_text() -> None:
+    for text in ("by appointment", "T,Th 9-5", "Mon-Fri 1-4"):
+        assert f"`{text}`" in DOC
+        assert read_hours(text).status is HoursStatus.UNREADABLE

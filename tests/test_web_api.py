@@ -14,6 +14,7 @@ from web_sites import HIDDEN_IDS, PUBLIC_SITES, make_db
 
 from locator.cli import main as cli_main
 from locator.geocode import default_geocoder
+from locator.open_at import parse_moment
 from locator.places import Place, Precision
 from locator.search import find_nearest, public_filter, site_json
 from locator.sites import Kind, Site, Status
@@ -50,12 +51,15 @@ def test_nearest_by_point_matches_the_brute_force_reference(client: FlaskClient)
 
 
 def test_nearest_json_is_the_library_answer_json(client: FlaskClient) -> None:
-    body = get_json(client, "/api/nearest?lat=39.8&lon=-89.6&k=3&kind=library")
+    at = "2027-03-10T10:00"
+    body = get_json(client, f"/api/nearest?lat=39.8&lon=-89.6&k=3&kind=library&at={at}")
     catalog = Catalog(PUBLIC_SITES)
     place = Place(body["query"]["label"], 39.8, -89.6, Precision.POINT)
-    expected = find_nearest(catalog, place, k=3, site_filter=public_filter(["library"]))
+    expected = find_nearest(catalog, place, k=3, site_filter=public_filter(["library"]),
+                            moment=parse_moment(at))
     assert body == json.loads(json.dumps(expected.to_json()))
-    assert list(body["results"][0]) == list(site_json(PUBLIC_SITES[0], distance_mi=1.0))
+    assert list(body["results"][0]) == [*site_json(PUBLIC_SITES[0], distance_mi=1.0),
+                                        "open", "next_change"]
 
 
 def test_nearest_never_returns_pending_or_retired_sites(client: FlaskClient) -> None:

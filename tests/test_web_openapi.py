@@ -119,6 +119,8 @@ def conforms(value: Any, schema: dict[str, Any], doc: dict[str, Any], where: str
     if value is None and schema.get("nullable"):
         return
     kind = schema.get("type")
+    if value is None and schema.get("nullable"):
+        return
     if kind:
         assert isinstance(value, TYPES[kind]) and not (
             kind in ("integer", "number") and isinstance(value, bool)), (where, value, kind)

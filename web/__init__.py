@@ -13,11 +13,11 @@ from typing import Any
 from flask import Flask
 
 from locator.config import Settings
-from web import api, assets, db, errors, events, i18n, planner, public, security
+from web import api, assets, db, errors, events, hsds, i18n, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 
-BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp)
+BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, hsds.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from locator.open_at import Moment
 from locator.search import public_filter, site_json
 from locator.sites import Site
 from web import openapi, params
@@ -29,7 +30,10 @@ def geocode():
 
 @bp.get("/nearest")
 def nearest():
-    answer = site_data().answer(params.nearest_query(request.args))
+    query = params.nearest_query(request.args)
+    moment = params.moment(request.args, now=Moment.now())
+    open_only = params.boolean(request.args, "open")
+    answer = site_data().answer(query, moment=moment, open_only=open_only)
     body = answer.to_json()
     body["query"]["label"] = place_label(answer.query)  # an address's note, in the asker's words
     return jsonify(body)

@@ -19,6 +19,7 @@ from flask import current_app
 
 from locator.errors import InvalidInput, NotFound
 from locator.geocode import Town, default_geocoder
+from locator.open_at import Moment
 from locator.places import Place
 from locator.search import NearestAnswer, find_nearest
 from locator.sites import Site, Status
@@ -92,10 +93,13 @@ class SiteData:
     def spatial(self) -> SpatialQueries:
         return get_store().spatial(self.catalog())
 
-    def answer(self, query: NearestQuery) -> NearestAnswer:
+    def answer(self, query: NearestQuery, *, moment: Moment | None = None,
+               open_only: bool = False) -> NearestAnswer:
         place = query.point or self.place(query.text or "")
-        return find_nearest(self.spatial(), place, k=query.k, site_filter=query.site_filter,
-                            within_mi=query.within_mi)
+        catalog = self.catalog()
+        return find_nearest(catalog, place, k=query.k, site_filter=query.site_filter,
+                            within_mi=query.within_mi, moment=moment, open_only=open_only,
+                            spatial=get_store().spatial(catalog))
 
     def place(self, text: str) -> Place:
         try:

@@ -32,8 +32,13 @@ def api_error(status: int, code: str, detail: str, **extra: object):
     return response
 
 
+# Machine-read prefixes: the JSON API and the HSDS API profile.
+_JSON_PREFIXES = ("/api", "/hsds")
+
+
 def _wants_json() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    return any(request.path == prefix or request.path.startswith(prefix + "/")
+               for prefix in _JSON_PREFIXES)
 
 
 def _invalid_input(error: InvalidInput):

@@ -100,7 +100,9 @@ def _core_document() -> dict[str, Any]:
             "/api/nearest": {"get": {
                 "summary": "The sites nearest to a place, nearest first",
                 "description": "Give either `q` or both `lat` and `lon`. The answer is the same "
-                "JSON as `locator nearest --format json`.",
+                "JSON as `locator nearest --format json`. Each result says whether the site is "
+                "open at `at` (default: now), when that changes, and its week of opening "
+                "intervals from that day.",
                 "operationId": "nearest",
                 "parameters": [
                     {**_Q, "required": False},
@@ -114,6 +116,14 @@ def _core_document() -> dict[str, Any]:
                     _KIND, _PROGRAM,
                     query_param("within_mi", "Only sites within this straight-line distance.",
                            {"type": "number", "exclusiveMinimum": True, "minimum": 0}),
+                    query_param("at", "The moment to evaluate opening hours at, ISO 8601 "
+                           "(default: now). With an offset or `Z` it is an instant; without "
+                           "one it is read in each site's own time zone.",
+                           {"type": "string", "format": "date-time"},
+                           example="2027-03-15T18:30"),
+                    query_param("open", "`true` keeps only the sites open at that moment "
+                           "(sites with unknown hours are left out).",
+                           {"type": "boolean", "default": False}),
                 ],
                 "responses": responses({"$ref": "#/components/schemas/NearestAnswer"},
                                         description="The place searched from and the sites."),
@@ -172,8 +182,7 @@ def _schemas() -> dict[str, Any]:
         "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS},
         "address": text, "city": text, "state": text, "zip": text, "county_fips": text,
         "lat": number, "lon": number, "organization": text, "phone": text, "website": text,
-        "hours": {"type": "string", "description": "Opening hours as free text; empty when "
-                  "unknown."},
+        "hours": {"$ref": "#/components/schemas/Hours"},
         "programs": {"type": "array", "items": text}, "temporarily_closed": {"type": "boolean"},
     }
     site_required = list(site_properties)
@@ -191,9 +200,22 @@ def _schemas() -> dict[str, Any]:
                                  "precision": {"type": "string",
                                                "enum": ["point", "zip", "city", "county"]}}},
         "Site": {"type": "object", "required": site_required, "properties": site_properties},
-        "NearbySite": {"type": "object", "required": [*site_required, "distance_mi"],
-                       "properties": {**site_properties, "distance_mi": {
-                           "type": "number", "description": "Straight-line miles."}}},
+        "Hours": _hours_schema(with_week=False),
+        "NearbySite": {"type": "object",
+                       "required": [*site_required, "distance_mi", "open", "next_change"],
+                       "properties": {
+                           **site_properties,
+                           "hours": _hours_schema(with_week=True),
+                           "distance_mi": {"type": "number",
+                                           "description": "Straight-line miles."},
+                           "open": {"type": "boolean", "nullable": True,
+                                    "description": "Open at the moment asked; null when the "
+                                    "hours are unknown or unreadable."},
+                           "next_change": {"type": "string", "format": "date-time",
+                                           "nullable": True,
+                                           "description": "When `open` next changes, with "
+                                           "the site's UTC offset; null when it does not "
+                                           "within a year, or the hours are not known."}}},
         "NearestAnswer": {"type": "object", "required": ["query", "results"], "properties": {
             "query": {"$ref": "#/components/schemas/Place"},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/NearbySite"}},
@@ -203,6 +225,26 @@ def _schemas() -> dict[str, Any]:
             "cluster": {"type": "boolean"}, "count": {"type": "integer"},
             "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS}}}),
     }
+
+
+def _hours_schema(*, with_week: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "text": {"type": "string", "description": "The hours as given; empty when none were."},
+        "status": {"type": "string", "enum": ["structured", "unknown", "unreadable"],
+                   "description": "unknown: no hours given (not the same as closed); "
+                   "unreadable: kept as text, never guessed."},
+        "canonical": {"type": "string", "nullable": True,
+                      "description": "OpenStreetMap opening_hours form, when structured; "
+                      "PH is US federal public holidays."},
+    }
+    if with_week:
+        properties["week"] = {
+            "type": "array", "description": "Open intervals over the seven days from the "
+            "moment's local day (empty unless structured).",
+            "items": {"type": "object", "required": ["opens", "closes"], "properties": {
+                "opens": {"type": "string", "format": "date-time"},
+                "closes": {"type": "string", "format": "date-time"}}}}
+    return {"type": "object", "required": list(properties), "properties": properties}
 
 
 def _collection(geometry: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:

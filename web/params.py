@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from locator.errors import InvalidInput
 from locator.event_search import DEFAULT_DAYS, MAX_DAYS
-from locator.events import parse_moment
+from locator.events import parse_moment as parse_event_moment
+from locator.open_at import Moment, parse_moment
 from locator.places import Place, Precision
 from locator.search import DEFAULT_K, public_filter
 from locator.sites import SiteFilter
@@ -121,7 +122,7 @@ def events_query(args: MultiDict[str, str]) -> EventsQuery:
     raw_at = args.get("at", "").strip()
     return EventsQuery(
         text=text, point=point, within_mi=within_mi,
-        at=parse_moment(raw_at, "at") if raw_at else None,
+        at=parse_event_moment(raw_at, "at") if raw_at else None,
         days=integer(args, "days", default=DEFAULT_DAYS, low=1, high=MAX_DAYS),
     )
 
@@ -192,6 +193,25 @@ def positive_number(args: MultiDict[str, str], name: str) -> float | None:
         raise InvalidInput("%(name)s must be a positive number of miles, got '%(value)s'",
                            code="bad_distance", parameter=name, name=name, value=raw)
     return value
+
+
+def moment(args: MultiDict[str, str], *, now: Moment) -> Moment:
+    """``at`` as an ISO 8601 moment (an instant with an offset, else local to each site)."""
+    raw = args.get("at", "").strip()
+    return parse_moment(raw) if raw else now
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def boolean(args: MultiDict[str, str], name: str) -> bool:
+    raw = args.get(name, "").strip().lower()
+    if not raw:
+        return False
+    if raw not in _BOOLEANS:
+        raise InvalidInput("%(name)s must be true or false, got '%(value)s'",
+                           code="not_a_boolean", parameter=name, name=name, value=raw)
+    return _BOOLEANS[raw]
 
 
 def _to_float(raw: str, name: str) -> float:

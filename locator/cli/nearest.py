@@ -14,6 +14,7 @@ from locator.cli import add_command
 from locator.config import Settings
 from locator.errors import InvalidInput, LocatorError
 from locator.geocode import default_geocoder
+from locator.open_at import Moment, Opening, parse_moment
 from locator.search import DEFAULT_K, NearestAnswer, find_nearest, public_filter, site_json
 from locator.sites import Status
 from locator.spatial import MAX_K, Catalog
@@ -38,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--program", metavar="P", help="only sites offering this program")
     parser.add_argument("--within", type=float, metavar="MILES",
                         help="only sites within this straight-line distance")
+    parser.add_argument("--at", metavar="ISO",
+                        help="say which sites are open at this ISO 8601 moment (default: now); "
+                        "without an offset it is read in each site's own time zone")
+    parser.add_argument("--open", action="store_true",
+                        help="only sites open at that moment (unknown hours are left out)")
     parser.add_argument("--format", choices=FORMATS, default="table",
                         help="html: a self-contained map file that opens with no internet "
                              "(needs -o)")
@@ -48,13 +54,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     site_filter = public_filter(args.kind, args.program)
+    moment = parse_moment(args.at) if args.at else Moment.now()
     place = default_geocoder().geocode(" ".join(args.query))
     if args.format == "html" and args.output is None:
         raise InvalidInput("a map file is a whole web page: name it with -o FILE.html",
                            code="output_required", parameter="output")
     with open_store(Settings.from_env().database_url) as store:
-        answer = find_nearest(store.spatial(load_catalog(store)), place, k=args.k,
-                              site_filter=site_filter, within_mi=args.within)
+        catalog = load_catalog(store)
+        answer = find_nearest(catalog, place, k=args.k, site_filter=site_filter,
+                              within_mi=args.within, moment=moment, open_only=args.open,
+                              spatial=store.spatial(catalog))
     if args.output is None:
         WRITERS[args.format](answer)
         return 0
@@ -111,11 +120,23 @@ def _write_table(answer: NearestAnswer) -> None:
         print("No sites match.")
         return
     print("Distances are straight-line miles.")
-    for rank, nearby in enumerate(answer.results, start=1):
+    openings = answer.openings or (None,) * len(answer.results)
+    for rank, (nearby, opening) in enumerate(zip(answer.results, openings, strict=True), 1):
         site = nearby.site
         place = ", ".join(p for p in (site.display_address, site.display_city, site.state) if p)
         print(f"{rank:>3}. {nearby.distance_mi:7.2f} mi  {site.display_name} [{site.kind.value}]")
         print(f"               {place} {site.zip}".rstrip() + f"  (id {site.id})")
+        if opening is not None:
+            print(f"               {_opening_line(opening)}")
+
+
+def _opening_line(opening: Opening) -> str:
+    if opening.open is None:
+        return "hours unknown: call ahead"
+    state = "open" if opening.open else "closed"
+    if opening.next_change is None:
+        return state
+    return f"{state} until {opening.next_change:%a %Y-%m-%d %H:%M %Z}"
 
 
 def _write_html(answer: NearestAnswer) -> None:

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from locator.sources import _careeronestop, _census, _checks, _eventsfile, _pls, _sitesfile
+from locator.sources import (
+    _careeronestop,
+    _census,
+    _checks,
+    _eventsfile,
+    _hsds,
+    _pls,
+    _sitesfile,
+)
 from locator.sources._files import (
     csv_rows,
     decode,
@@ -80,19 +88,31 @@ def _recognise_path(path: Path) -> list[SourceFile] | str:
         return EXCEL_ADVICE
     if zipfile.is_zipfile(path):
         return _discover_zip(path) or "zip archive holds no recognised file"
-    recognised = _recognise(path, "", head_bytes(path))
-    return [recognised] if isinstance(recognised, SourceFile) else recognised
+    return _recognise(path, "", head_bytes(path))
 
 
 def _discover_zip(path: Path) -> list[SourceFile]:
     with zipfile.ZipFile(path) as archive:
         members = [m.filename for m in archive.infolist() if not m.is_dir()]
     found = [_recognise(path, member, head_bytes(path, member)) for member in members]
-    return [f for f in found if isinstance(f, SourceFile)]
+    return [f for files in found if not isinstance(files, str) for f in files]
 
 
-def _recognise(path: Path, member: str, head: bytes) -> SourceFile | str:
-    """The file's layout, or why it is not one we read."""
+def _recognise(path: Path, member: str, head: bytes) -> list[SourceFile] | str:
+    """The file's layout (an HSDS file feeds one source per source it holds), or why it
+    is not one we read."""
+    name = member.rsplit("/", 1)[-1] if member else path.name
+    if _hsds.looks_like_package(head, name):
+        return _hsds.discover(path, member, Format.HSDS_PACKAGE)
+    if _hsds.looks_like_services_json(head):
+        return _hsds.discover(path, member, Format.HSDS_JSON)
+    recognised = _recognise_layout(path, member, head)
+    if isinstance(recognised, str):
+        return _hsds.package_table(path, member) or recognised
+    return [recognised]
+
+
+def _recognise_layout(path: Path, member: str, head: bytes) -> SourceFile | str:
     name = member.rsplit("/", 1)[-1] if member else path.name
     names = (name, path.name)
     if _sitesfile.looks_like_geojson(head, name):
@@ -147,6 +167,8 @@ def read(file: SourceFile, progress: ProgressFn | None = None,
         return _read_population(file, data, sha256, progress)
     if file.format is Format.EVENTS_CSV:
         return _read_events(file, data, sha256)
+    if file.format in (Format.HSDS_JSON, Format.HSDS_PACKAGE):
+        return _read_hsds(file, sha256, progress)
     return _read_sites(file, data, sha256, progress)
 
 
@@ -183,6 +205,30 @@ def _read_sites(file: SourceFile, data: bytes, sha256: str,
         file=file, sha256=sha256, rows_read=ticker.rows, sites=checked.sites,
         row_numbers=checked.row_numbers,
         fields=layout.fields(header), issues=tuple(issues) + checked.issues, skipped=skipped,
+        refused_ids=frozenset(refused | checked.refused_ids) - {""},
+    )
+
+
+def _read_hsds(file: SourceFile, sha256: str, progress: ProgressFn | None) -> SiteBatch:
+    ticker = Ticker(progress, file.label, "reading")
+    numbered, issues, refused = [], [], set()
+    try:
+        for number, parsed in _hsds.numbered_sites(file):
+            ticker.tick()
+            if isinstance(parsed, RowError):
+                issues.append(RowIssue(file.label, number, parsed.reason))
+                refused.add(parsed.site_id)
+            else:
+                numbered.append((number, parsed))
+    except FileError as error:
+        return SiteBatch(file=file, sha256=sha256, rows_read=0, sites=(), fields=frozenset(),
+                         issues=(RowIssue(file.label, error.row, error.reason),), usable=False)
+    ticker.finish()
+    checked = _checks.check_sites(file.label, numbered, progress)
+    return SiteBatch(
+        file=file, sha256=sha256, rows_read=ticker.rows, sites=checked.sites,
+        row_numbers=checked.row_numbers, fields=_hsds.fields(),
+        issues=tuple(issues) + checked.issues,
         refused_ids=frozenset(refused | checked.refused_ids) - {""},
     )
 

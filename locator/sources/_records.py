@@ -22,6 +22,8 @@ class Format(StrEnum):
     SITES_CSV = "sites_csv"
     SITES_GEOJSON = "sites_geojson"
     EVENTS_CSV = "events_csv"
+    HSDS_JSON = "hsds_json"
+    HSDS_PACKAGE = "hsds_package"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,8 +28,8 @@ def sqlite_path(url: str) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         raise InvalidInput(
-            f"unsupported database URL {url!r}: expected sqlite:///path/to/file.db",
-            code="bad_database_url", parameter="LOCATOR_DATABASE_URL",
+            "unsupported database URL '%(url)s': expected sqlite:///path/to/file.db",
+            code="bad_database_url", parameter="LOCATOR_DATABASE_URL", url=url,
         )
     path = url[len(prefix):]
     if not path:
@@ -60,8 +60,9 @@ class SqliteDialect(Dialect):
             return None
         if version not in _LEGACY_REVISIONS:
             raise InvalidInput(
-                f"database schema version {version} is newer than this program "
-                f"({max(_LEGACY_REVISIONS)}); upgrade the locator package", code="schema_too_new")
+                "database schema version %(found)s is newer than this program "
+                "(%(known)s); upgrade the locator package", code="schema_too_new",
+                found=version, known=max(_LEGACY_REVISIONS))
         return _LEGACY_REVISIONS[version]
 
     def read_data_version(self, connection: sa.Connection) -> int:
@@ -130,19 +131,21 @@ def _driver_connection(engine: sa.Engine) -> Iterator[sqlite3.Connection]:
 
 def _open_backup(path: Path) -> sqlite3.Connection:
     if not path.is_file():
-        raise InvalidInput(f"no backup file {path}", code="bad_backup", parameter="FILE")
+        raise InvalidInput("no backup file %(path)s", code="no_backup_file", parameter="FILE",
+                           path=str(path))
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = {row[0] for row in source.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
         source.close()
-        raise InvalidInput(f"{path} is not an SQLite database ({error})",
-                           code="bad_backup", parameter="FILE") from error
+        raise InvalidInput("%(path)s is not an SQLite database (%(reason)s)",
+                           code="not_a_backup", parameter="FILE", path=str(path),
+                           reason=str(error)) from error
     if "sites" not in tables:
         source.close()
-        raise InvalidInput(f"{path} is not a locator backup: it has no sites table",
-                           code="bad_backup", parameter="FILE")
+        raise InvalidInput("%(path)s is not a locator backup: it has no sites table",
+                           code="not_a_backup", parameter="FILE", path=str(path))
     return source
 
 

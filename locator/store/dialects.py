@@ -78,9 +78,9 @@ def dialect_for(url: str) -> Dialect:
     name = _MODULES.get(scheme(url))
     if name is None or "://" not in url:
         raise InvalidInput(
-            f"unsupported database URL {url!r}: expected sqlite:///path/to/file.db or "
+            "unsupported database URL '%(url)s': expected sqlite:///path/to/file.db or "
             "postgresql://user@host:port/database",
-            code="bad_database_url", parameter="LOCATOR_DATABASE_URL",
+            code="bad_database_url", parameter="LOCATOR_DATABASE_URL", url=url,
         )
     dialect: Dialect = importlib.import_module(name).DIALECT
     return dialect

@@ -67,6 +67,6 @@ def _refuse_unknown(revision: str | None) -> None:
     known = {r.revision for r in script.walk_revisions()}
     if revision not in known:
         raise InvalidInput(
-            f"database schema revision {revision!r} is newer than this program "
-            f"(which knows up to {script.get_current_head()!r}); upgrade the locator package",
-            code="schema_too_new")
+            "database schema revision '%(found)s' is newer than this program (which knows "
+            "up to '%(known)s'); upgrade the locator package", code="schema_too_new",
+            found=revision, known=head_revision())
