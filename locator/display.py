@@ -54,6 +54,7 @@ def _project_word(word: str, **_: object) -> str | None:
     """The project's spelling of one lower-cased word, or None to let titlecase decide."""
     core = word.strip(_EDGE_PUNCTUATION)
     upper = core.upper()
+    spelled: str | None
     if upper in _UPPER_CASE_WORDS or _ROMAN_NUMERAL.fullmatch(upper):
         spelled = upper
     elif upper in _ABBREVIATED_WORDS:

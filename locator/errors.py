@@ -71,5 +71,6 @@ class Ambiguous(LocatorError):
 
     def __init__(self, message: str, candidates: list, *, code: str = "ambiguous_place",
                  **params: Param) -> None:
-        super().__init__(message, code=code, **params)
+        # ``params`` are the message's placeholders, never the ``parameter`` keyword.
+        super().__init__(message, code=code, **params)  # type: ignore[arg-type]
         self.candidates = candidates

@@ -97,7 +97,7 @@ def suggestions_geojson(result: SuggestResult) -> dict[str, object]:
         {"type": "Feature", "id": row["id"],
          "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
          "properties": row}
-        for row in result.to_json()["suggestions"]  # type: ignore[union-attr]
+        for row in (s.to_json() for s in result.suggestions)
     ]}
 
 

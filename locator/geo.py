@@ -42,13 +42,5 @@ def chord_for_mi(distance_mi: float) -> float:
     return 2.0 * math.sin(angle / 2.0)
 
 
-def mi_to_km(distance_mi: float) -> float:
-    return distance_mi * KM_PER_MI
-
-
-def km_to_mi(distance_km: float) -> float:
-    return distance_km / KM_PER_MI
-
-
 def valid_lat_lon(lat: float, lon: float) -> bool:
     return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180

@@ -287,7 +287,7 @@ class Geocoder:
             params["state"] = reading.state.name
         if suggestions:
             params["suggestions"] = suggestions
-        return NotFound(message, code=code, **params)
+        return NotFound(message, code=code, **params)  # type: ignore[arg-type]
 
     def _did_you_mean(self, reading: _Reading) -> list[str | Phrase]:
         key = name_key(reading.name)

@@ -253,7 +253,7 @@ def _county_outlines() -> _Outlines:
         properties=tuple(f["properties"] for f in features),
         geometries=geometries,
         tree=shapely.STRtree(geometries[polygonal]),
-        tree_fips=tuple(features[i]["properties"]["fips"] for i in polygonal),
+        tree_fips=tuple(features[int(i)]["properties"]["fips"] for i in polygonal),
     )
 
 

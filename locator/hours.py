@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 import holidays
-from opening_hours import OpeningHours, ParserError
+from opening_hours import OpeningHours, ParserError  # type: ignore[attr-defined]  # not in its stub
 
 from locator.hours_text import to_opening_hours
 

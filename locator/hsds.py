@@ -334,7 +334,7 @@ def _only_location(item: Mapping[str, Any]) -> Mapping[str, Any]:
     if len(located) > 1:
         raise HsdsError(f"the service has {len(located)} locations; the locator lists each "
                         "place once, so split it into one service per location")
-    return located[0]
+    return located[0]  # type: ignore[return-value]
 
 
 def _codes(attributes: object) -> dict[str, str]:

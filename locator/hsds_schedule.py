@@ -64,7 +64,7 @@ class ScheduleRow:
 
     @classmethod
     def from_json(cls, row: dict[str, str]) -> ScheduleRow:
-        return cls(**{key: row.get(key) for key in cls.__dataclass_fields__})
+        return cls(**{key: row.get(key) for key in cls.__dataclass_fields__})  # type: ignore[arg-type]
 
 
 class _Inexpressible(Exception):
@@ -177,7 +177,7 @@ def _span_row(span: tuple[int, int], days: Iterable[int], **extra: str) -> dict[
 
 
 def _holiday_rows(spans: Spans, years: tuple[int, ...]) -> list[dict[str, str]]:
-    rows = []
+    rows: list[dict[str, str]] = []
     for day, name in sorted(holidays.country_holidays("US", years=years).items()):
         extra = {"valid_from": day.isoformat(), "valid_to": day.isoformat(),
                  "notes": f"{HOLIDAY_NOTE}: {name}"}
@@ -249,7 +249,7 @@ def _weekly_rules(rows: list[ScheduleRow]) -> list[str]:
 def _holiday_rule(rows: list[ScheduleRow]) -> list[str]:
     if not rows:
         return []
-    first_day = min(row.valid_from for row in rows)
+    first_day = min(row.valid_from for row in rows)  # type: ignore[type-var]
     spans = [_row_span(row) for row in rows if row.valid_from == first_day and row.opens_at]
     return [f"PH {_spans_text(spans)}" if spans else "PH closed"]
 

@@ -186,7 +186,7 @@ def _offset_changes(zone_name: str, year: int) -> tuple[datetime, ...]:
         high = min(low + _PROBE_STEP, end)
         if high.astimezone(zone).utcoffset() != offset:
             changes.append(_first_instant_where(
-                low, high, lambda t, was=offset: t.astimezone(zone).utcoffset() != was))
+                low, high, lambda t, was=offset: t.astimezone(zone).utcoffset() != was))  # type: ignore[misc]
             offset = high.astimezone(zone).utcoffset()
         low = high
     return tuple(changes)

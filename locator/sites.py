@@ -158,10 +158,6 @@ class Site:
     def replace(self, **changes: object) -> Site:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    @property
-    def is_public(self) -> bool:
-        return self.status is Status.APPROVED
-
     # What people read: the survey's upper-case text recased (``locator.display``); the
     # fields themselves keep the source text.
     @property
@@ -179,7 +175,6 @@ class Site:
     @property
     def display_organization(self) -> str:
         return display_text(self.organization)
-
 
 @dataclass(frozen=True, slots=True)
 class SiteFilter:

@@ -29,7 +29,6 @@ from scipy.spatial import cKDTree
 from locator.errors import InvalidInput, NotFound
 from locator.geo import (
     EARTH_RADIUS_MI,
-    KM_PER_MI,
     chord_for_mi,
     haversine_mi,
     unit_vectors,
@@ -55,10 +54,6 @@ class Nearby(NamedTuple):
 
     site: Site
     distance_mi: float
-
-    @property
-    def distance_km(self) -> float:
-        return self.distance_mi * KM_PER_MI
 
 
 def check_query(lat: float, lon: float, k: int | None = None,

@@ -45,7 +45,7 @@ SHARE_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_RESIDENTS = "#d9d9d9"
 CONTEXT_MARGIN_DEG = 0.5
 # The web app's static files, found without importing ``web`` (which imports Flask).
-WEB_STATIC = Path(importlib.util.find_spec("web").submodule_search_locations[0]) / "static"
+WEB_STATIC = Path(importlib.util.find_spec("web").submodule_search_locations[0]) / "static"  # type: ignore[union-attr,index]
 
 # A feature's popup: its ``title`` and ``lines`` properties as text, never as markup.
 _POPUP_JS = folium.JsCode("""function (feature, layer) {
@@ -82,7 +82,7 @@ def coverage_map_html(report: CoverageReport) -> str:
     """A choropleth of the report's areas by share of residents within the first distance."""
     threshold = report.thresholds[0]
     features = []
-    for feature, row in zip(report_geojson(report)["features"], report.rows,  # type: ignore[arg-type]
+    for feature, row in zip(report_geojson(report)["features"], report.rows,  # type: ignore[arg-type,call-overload]
                             strict=True):
         if feature["geometry"] is None:
             continue
@@ -119,7 +119,7 @@ def coverage_map_html(report: CoverageReport) -> str:
 
 def _map() -> folium.Map:
     fmap = folium.Map(tiles=None, control_scale=True, min_zoom=3, max_zoom=18)
-    fmap.get_root().header.add_child(Element(
+    fmap.get_root().header.add_child(Element(  # type: ignore[attr-defined]
         f"<style>.folium-map {{ background: {WATER}; }}"
         ".result-marker { display: flex; align-items: center; justify-content: center;"
         " border-radius: 50%; background: #0b4f8a; color: #fff; font: 700 13px sans-serif;"
@@ -235,7 +235,7 @@ def _feature_collection(features: Iterable[dict]) -> dict:
 
 
 def _title(fmap: folium.Map, text: str) -> None:
-    fmap.get_root().html.add_child(Element(
+    fmap.get_root().html.add_child(Element(  # type: ignore[attr-defined]
         f'<div class="map-title">{_escape(text)}</div>'))
 
 
@@ -243,7 +243,7 @@ def _legend(fmap: folium.Map, miles: str) -> None:
     steps = len(SHARE_COLOURS)
     rows = "".join(f'<div><i style="background:{colour}"></i>{i * 100 // steps}-'
                    f"{(i + 1) * 100 // steps}%</div>" for i, colour in enumerate(SHARE_COLOURS))
-    fmap.get_root().html.add_child(Element(
+    fmap.get_root().html.add_child(Element(  # type: ignore[attr-defined]
         f'<div class="map-legend"><strong>Within {_escape(miles)} mi</strong>{rows}'
         f'<div><i style="background:{NO_RESIDENTS}"></i>no residents</div></div>'))
 

@@ -1,21 +1,27 @@
 """Shared fixtures, named after the state they set up.
 
 Real public data is read from ``../shared/data`` beside the checkout. Under ``CI=true`` a
-missing folder is a failure, not a skip: CI must prove the real-data tests pass.
+missing folder is a failure, not a skip: CI must prove the real-data tests pass. The same
+holds for PostgreSQL with PostGIS: the ``postgres`` fixture starts a throwaway cluster
+(see ``tests/_postgres.py``), and ``database_url`` runs a test once per engine.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from _postgres import Cluster, PostgresMissing, start_cluster
 
-from locator.store import Store, open_store
+from locator.store import Store, open_store, schema
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+ENGINES = ("sqlite", "postgresql")
 
 
 def require_shared_data() -> Path:
@@ -38,17 +44,78 @@ def national_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     imported once per session through the real importer (from the official zip)."""
     from locator.importer import import_sources
 
+    url = f"sqlite:///{tmp_path_factory.mktemp('national_db') / 'locator.db'}"
+    with open_store(url) as store:
+        import_sources(store, national_sources(tmp_path_factory))
+    return url
+
+
+@pytest.fixture(scope="session")
+def national_pg_url(tmp_path_factory: pytest.TempPathFactory, postgres: Cluster) -> str:
+    """The same national data imported into PostgreSQL with PostGIS, once per session."""
+    from locator.importer import import_sources
+
+    url = postgres.url(postgres.create_database())
+    with open_store(url) as store:
+        import_sources(store, national_sources(tmp_path_factory))
+    return url
+
+
+def national_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shared = require_shared_data()
     sources = tmp_path_factory.mktemp("national_sources")
     for name in ("pls_fy2021_csv.zip", "CenPop2020_Mean_TR.txt", "CenPop2020_Mean_CO.txt"):
         (sources / name).symlink_to(shared / name)
-    url = f"sqlite:///{tmp_path_factory.mktemp('national_db') / 'locator.db'}"
-    with open_store(url) as store:
-        import_sources(store, sources)
-    return url
+    return sources
 
 
 @pytest.fixture
-def fresh_store(tmp_path: Path) -> Store:
-    with open_store(f"sqlite:///{tmp_path / 'locator.db'}") as store:
+def fresh_store(database_url: str) -> Store:
+    """An empty store on each engine in turn."""
+    with open_store(database_url) as store:
         yield store
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL cluster with PostGIS on a free port of 127.0.0.1, for the whole session."""
+    try:
+        cluster = start_cluster()
+    except PostgresMissing as error:
+        if IN_CI:
+            pytest.fail(f"{error} (required under CI=true)")
+        pytest.skip(str(error))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: Cluster) -> Iterator[str]:
+    """A new empty PostGIS database of its own for one test."""
+    name = postgres.create_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine in turn: the test runs once per engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'locator.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def dump_tables(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of every table, in key order, on either engine: two equal dumps are two
+    identical databases. Read through a connection of its own; PostgreSQL's geography
+    column is generated from lat/lon, so the store's own table definitions cover it all."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return [(name, [tuple(row) for row in conn.execute(
+                sa.select(table).order_by(*table.primary_key.columns or table.columns))])
+                for name, table in sorted(schema.metadata.tables.items())]
+    finally:
+        engine.dispose()

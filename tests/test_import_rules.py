@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import dump_tables
 
 from locator.errors import InvalidInput
 from locator.importer import FileResult, ImportReport, import_sources
 from locator.sites import Kind, Site, Status
-from locator.store import Store, sqlite_path
+from locator.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOTH_PLS = ("pls_fy2019_outlets_example.csv", "pls_fy2021_outlets_example.csv")
@@ -30,10 +30,8 @@ def result_for(report: ImportReport, source: str) -> FileResult:
     return next(r for r in report.results if r.source == source)
 
 
-def dump(store: Store) -> list[str]:
-    """Every row of every table, as SQL: two equal dumps are two identical databases."""
-    with sqlite3.connect(sqlite_path(store.url)) as conn:
-        return list(conn.iterdump())
+def dump(store: Store) -> list[tuple[str, list[tuple[object, ...]]]]:
+    return dump_tables(store.url)
 
 
 def test_importing_the_same_files_twice_adds_and_changes_nothing(

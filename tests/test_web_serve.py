@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 from conftest import REPO
+from live_server import Server, free_port
 from web_sites import PUBLIC_SITES, make_db
 
 from locator.cli import build_parser
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_serve_answers_through_gunicorn_on_the_given_port(tmp_path: Path) -> None:
@@ -65,3 +62,52 @@ def test_the_locator_package_does_not_import_flask_or_folium() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True, cwd=REPO)
     assert completed.stdout.strip() == "[]"
+
+
+def access_records(lines: list[str]) -> list[dict]:
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def test_serve_logs_one_json_object_per_request_to_stderr(tmp_path: Path) -> None:
+    server = Server(make_db(tmp_path))
+    try:
+        server.wait_until_up()
+        server.get("/api/nearest?lat=39.8&lon=-89.65&k=2&note=%22quoted%22")
+        try:
+            server.get("/no-such-page")
+        except urllib.error.HTTPError as error:
+            error.close()
+            assert error.code == 404
+        time.sleep(0.5)
+    finally:
+        server.stop()
+    records = access_records(server.lines)
+    nearest = next(r for r in records if r["path"] == "/api/nearest")
+    missing = next(r for r in records if r["path"] == "/no-such-page")
+    assert {"time", "method", "path", "status", "duration_ms"} <= set(nearest)
+    assert nearest["method"] == "GET" and nearest["status"] == 200
+    assert nearest["query"] == "lat=39.8&lon=-89.65&k=2&note=%22quoted%22"
+    assert nearest["duration_ms"] > 0
+    assert missing["status"] == 404
+    assert datetime.fromisoformat(nearest["time"]).tzinfo is not None
+
+
+def test_sighup_reloads_workers_while_requests_keep_being_answered(tmp_path: Path) -> None:
+    server = Server(make_db(tmp_path))
+    try:
+        server.wait_until_up()
+        before = server.worker_pids()
+        server.process.send_signal(signal.SIGHUP)
+        statuses = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            statuses.append(server.get(f"/api/sites/{PUBLIC_SITES[0].id}")[0])
+            after = server.worker_pids()
+            if after and not after & before and len(statuses) > 20:
+                break
+            time.sleep(0.02)
+        assert server.process.poll() is None
+        assert after and not after & before, "the old workers were not replaced"
+        assert set(statuses) == {200}
+    finally:
+        server.stop()

@@ -8,16 +8,19 @@ they parse the request, ask ``locator``, and render.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from locator.config import Settings
-from web import api, assets, db, errors, events, hsds, i18n, planner, public, security
+from web import api, assets, db, errors, events, health, hsds, i18n, planner, public, security
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
+from web.secret import instance_secret_key
 
-BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, hsds.bp)
+BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, health.bp, hsds.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.
@@ -26,6 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "DIRECTIONS_URL": "",  # e.g. "https://www.openstreetmap.org/directions?to={lat},{lon}"
     # Load the catalog while the app is built rather than on the first request.
     "PRELOAD_CATALOG": False,
+    # Behind one reverse proxy, trust its X-Forwarded-For/-Proto/-Host/-Prefix headers.
+    # Off by default: without a proxy in front, anyone could forge their address.
+    "PROXY_FIX": False,
+    # Where a generated SECRET_KEY is kept; empty means Flask's instance folder.
+    "INSTANCE_PATH": "",
 }
 
 
@@ -40,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["DATABASE_URL"] = Settings.from_env().database_url
     app.config.from_prefixed_env("LOCATOR")
     app.config.update(config or {})
+    _configure_instance(app)
 
     db.init_app(app)
     data = SiteData(geocoder=app.config.get("GEOCODER"))
@@ -54,4 +63,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     public.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    if app.config["PROXY_FIX"]:
+        proxied = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     return app
+
+
+def _configure_instance(app: Flask) -> None:
+    """The instance folder, and a SECRET_KEY from the settings or generated into it once."""
+    if app.config["INSTANCE_PATH"]:
+        app.instance_path = str(app.config["INSTANCE_PATH"])
+    if app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    else:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))

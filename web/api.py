@@ -78,8 +78,9 @@ def openapi_document():
 
 def site_feature(site: Site, *, brief: bool = False) -> dict[str, object]:
     """A site as an RFC 7946 Feature; ``brief`` keeps what a map marker needs."""
-    properties = ({"id": site.id, "name": site.display_name, "kind": site.kind.value}
-                  if brief else site_json(site))
+    properties: dict[str, object] = (
+        {"id": site.id, "name": site.display_name, "kind": site.kind.value} if brief
+        else site_json(site))
     feature = _point_feature(site.lat, site.lon, properties)
     feature["id"] = site.id
     return feature

@@ -63,7 +63,7 @@ def _labels_document(geocoder: Geocoder, language: str) -> tuple[bytes, bytes, s
     data only change with their packages), so it is built and gzipped once per process.
     County labels are worded in the page's language ("Condado de Cook")."""
     rows = labels_document(map_labels(geocoder.towns()))
-    rows["county"] = [[fips, area_name(fips, name), *point]
+    rows["county"] = [[fips, area_name(str(fips), str(name)), *point]
                       for fips, name, *point in rows["county"]]
     body = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()
     return body, gzip.compress(body, compresslevel=9, mtime=0), \
@@ -87,7 +87,8 @@ def _bytes_response(body: bytes, gzipped: bytes | None, etag: str, *,
     response.set_etag(etag + ("-gz" if use_gzip else ""))
     response.cache_control.public = True
     response.cache_control.max_age = ONE_DAY_S
-    return response.make_conditional(request)
+    response.make_conditional(request)  # answers 304 or a range in place
+    return response
 
 
 @lru_cache(maxsize=16)

@@ -10,6 +10,7 @@ an update did not touch (see ``web.coverage_data``).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from locator.search import NearestAnswer, find_nearest
 from locator.sites import Site, Status
 from locator.spatial import Catalog, SpatialQueries
 from locator.store import ChangeSet, Store
+from locator.store.dialects import scheme
 from web.db import get_store
 from web.params import NearestQuery
 
@@ -32,6 +34,25 @@ from web.params import NearestQuery
 MAX_INCREMENTAL_SITES = 2000
 # Updates remembered for consumers that have not caught up yet.
 KEPT_UPDATES = 256
+
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Whether the database answers: ``data_version`` is None when it does not."""
+
+    engine: str
+    data_version: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.data_version is not None
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": "ok" if self.ok else "unavailable", "engine": self.engine,
+                "data_version": self.data_version}
 
 
 class UnknownPlace(InvalidInput):
@@ -89,6 +110,17 @@ class SiteData:
             if updates and updates[0].since > version:
                 return None  # the ones in between are forgotten
             return updates
+
+    def health(self) -> Health:
+        engine = scheme(current_app.config["DATABASE_URL"])
+        try:
+            version = get_store().data_version()
+        # Any failure at all means this worker cannot answer from fresh data; the cause goes
+        # to the log, a monitor only needs the 503.
+        except Exception:
+            _log.exception("health check: the database does not answer")
+            return Health(engine, None)
+        return Health(engine, version)
 
     def spatial(self) -> SpatialQueries:
         return get_store().spatial(self.catalog())

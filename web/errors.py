@@ -8,7 +8,7 @@ asker's language (``Accept-Language`` or ``?lang=``).
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -69,8 +69,15 @@ def _http_error(error: HTTPException):
     status = error.code or 500
     detail, title = _http_words(status, error)
     if _wants_json():
-        return api_error(status, _CODES.get(status, "http_error"), detail)
-    return _page(status, title, detail)
+        response = api_error(status, _CODES.get(status, "http_error"), detail)
+    else:
+        response = make_response(_page(status, title, detail))
+    # A 405 must name the methods the route takes (RFC 9110); werkzeug puts them in the
+    # exception's own headers, which a custom body would otherwise drop.
+    allow = dict(error.get_headers()).get("Allow")
+    if allow:
+        response.headers["Allow"] = allow
+    return response
 
 
 def _http_words(status: int, error: HTTPException) -> tuple[str, str]:

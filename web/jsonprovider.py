@@ -7,7 +7,7 @@ Key order is kept as the views build it (the CLI's order), never sorted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from flask import Response
@@ -25,4 +25,6 @@ class OrjsonProvider(JSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         body = orjson.dumps(self._prepare_response_obj(args, kwargs))
-        return self._app.response_class(body, mimetype=self.mimetype)
+        # The provider's app is typed as Flask's sans-I/O base, whose response class is too.
+        response_class = cast(type[Response], self._app.response_class)
+        return response_class(body, mimetype=self.mimetype)

@@ -20,18 +20,29 @@ from locator.spatial import MAX_K
 from web.params import MAX_QUERY_CHARS, MAX_ZOOM
 
 _KINDS = [k.value for k in Kind]
+# gunicorn's default limit on the request line (method, URL and protocol).
+MAX_REQUEST_LINE_BYTES = 4094
+
+# Decimal degrees in range, as regular expressions, so that a generated value that matches
+# is one the routes accept (a JSON Schema cannot put a range on a number inside a string).
+LAT_PATTERN = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+LON_PATTERN = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+# Search text must hold a character that is not white space (it is trimmed first).
+SEARCH_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
+               "pattern": r"\S"}
 
 
 def query_param(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
            **extra: Any) -> dict[str, Any]:
+    """A query parameter; an optional one sent empty (``k=``) counts as left out."""
+    empty = {} if required else {"allowEmptyValue": True}
     return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema, **extra}
+            "schema": schema, **empty, **extra}
 
 
 _Q = query_param("q", "Where to search from: a 5-digit ZIP or ZIP+4, `City, ST`, `X County, ST`, "
             "a street address containing a ZIP, or `lat, lon` in decimal degrees.",
-            {"type": "string", "maxLength": MAX_QUERY_CHARS}, required=True,
-            example="62701")
+            SEARCH_TEXT, required=True, example="62701")
 _KIND = query_param("kind", "Only these kinds of site. Repeat the parameter and/or separate kinds "
                "with commas; omitted means every kind.",
                {"type": "array", "items": {"type": "string", "enum": _KINDS}},
@@ -39,9 +50,10 @@ _KIND = query_param("kind", "Only these kinds of site. Repeat the parameter and/
 _PROGRAM = query_param("program", "Only sites offering this program or service (slug or label).",
                   {"type": "string", "enum": [p.slug for p in PROGRAMS]})
 _BBOX = query_param("bbox", "The map box `minlon,minlat,maxlon,maxlat` in decimal degrees "
-               "(min <= max; a box across the antimeridian is sent as two requests).",
-               {"type": "string", "pattern": r"^[^,]+,[^,]+,[^,]+,[^,]+$"}, required=True,
-               example="-91.5,36.9,-87.5,42.5")
+               "(min <= max, else 400; a box across the antimeridian is sent as two requests).",
+               {"type": "string", "format": "bbox",
+                "pattern": f"^{LON_PATTERN},{LAT_PATTERN},{LON_PATTERN},{LAT_PATTERN}$"},
+               required=True, example="-91.5,36.9,-87.5,42.5")
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -55,6 +67,9 @@ def responses(ok: dict[str, Any], *, description: str, not_found: bool = False,
                 "with the `candidates` to choose from.",
                 "content": {"application/json": {"schema": _ERROR}}},
     }
+    # gunicorn answers a request line longer than it accepts before the app sees it.
+    responses["414"] = {"description": f"The URL is longer than {MAX_REQUEST_LINE_BYTES} "
+                        "bytes.", "content": {"text/html": {"schema": {"type": "string"}}}}
     if not_found:
         responses["404"] = {"description": "No public site has this id (unknown, pending "
                             "review or retired).",
@@ -99,13 +114,14 @@ def _core_document() -> dict[str, Any]:
             }},
             "/api/nearest": {"get": {
                 "summary": "The sites nearest to a place, nearest first",
-                "description": "Give either `q` or both `lat` and `lon`. The answer is the same "
-                "JSON as `locator nearest --format json`. Each result says whether the site is "
-                "open at `at` (default: now), when that changes, and its week of opening "
-                "intervals from that day.",
+                "description": "Give either `q` or both `lat` and `lon`, never both (400 "
+                "otherwise). Text the geocoder cannot place answers 400 `unknown_place`. The "
+                "answer is the same JSON as `locator nearest --format json`. Each result says "
+                "whether the site is open at `at` (default: now), when that changes, and its "
+                "week of opening intervals from that day.",
                 "operationId": "nearest",
                 "parameters": [
-                    {**_Q, "required": False},
+                    {**_Q, "required": False, "allowEmptyValue": True},
                     query_param("lat", "Latitude to search from (with `lon`, instead of `q`).",
                            {"type": "number", "minimum": -90, "maximum": 90}),
                     query_param("lon", "Longitude to search from (with `lat`, instead of `q`).",

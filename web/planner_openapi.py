@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from locator.coverage import MAX_THRESHOLDS
+from locator.geodata import states
 from locator.sites import PROGRAMS, Kind
 from locator.whatif import MAX_ADDED_SITES
-from web.openapi import query_param, responses
+from web.openapi import LAT_PATTERN, LON_PATTERN, query_param, responses
 
 _KINDS = [k.value for k in Kind]
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -20,9 +21,11 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 STATE = query_param(
     "state", "Count only residents of these states (USPS abbreviation, name or FIPS code); "
     "repeat the parameter and/or separate states with commas. Omitted: every state. Sites in "
-    "other states still count: people near a state line are served from either side.",
-    {"type": "array", "items": {"type": "string"}}, style="form", explode=True,
-    example=["IL"])
+    "other states still count: people near a state line are served from either side. An "
+    "empty value is ignored.",
+    {"type": "array", "items": {"type": "string", "enum": sorted(
+        {name for s in states() for name in (s.abbr, s.name, s.fips)})}},
+    style="form", explode=True, example=["IL"])
 KIND = query_param(
     "kind", "Count only sites of these kinds; repeat and/or separate with commas. Omitted: "
     "every kind.", {"type": "array", "items": {"type": "string", "enum": _KINDS}},
@@ -34,7 +37,7 @@ WITHIN = query_param(
     "(`within=2,5`). Each threshold X names the row fields `population_within_X_mi` and "
     "`share_within_X_mi`, with X as typed.",
     {"type": "array", "items": {"type": "number", "exclusiveMinimum": True, "minimum": 0},
-     "minItems": 1, "maxItems": MAX_THRESHOLDS},
+     "minItems": 1, "maxItems": MAX_THRESHOLDS, "uniqueItems": True},
     required=True, style="form", explode=False, example=[5, 10])
 BY = query_param(
     "by", "The areas to report by. Reporting by user-defined region (a CSV of county FIPS to "
@@ -52,7 +55,8 @@ FORMAT = query_param(
 ADD = query_param(
     "add", "Where a new site would open, `LAT,LON` in decimal degrees (latitude first); "
     f"repeat for several (at most {MAX_ADDED_SITES}).",
-    {"type": "array", "items": {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+$"}},
+    {"type": "array", "maxItems": MAX_ADDED_SITES, "items": {"type": "string", "format": "lat-lon",
+                                "pattern": f"^{LAT_PATTERN},{LON_PATTERN}$"}},
     style="form", explode=True, example=["40.1164,-88.2434"])
 REMOVE = query_param(
     "remove", "Ids of counted sites that would close; repeat and/or separate with commas.",
@@ -94,7 +98,8 @@ def paths() -> dict[str, Any]:
         "/api/coverage/whatif": {"get": {
             "summary": "The change in coverage if sites opened or closed",
             "description": "Mirrors `locator whatif --format json`. Give `add`, `remove` or "
-            "both. Nothing is stored: the answer is worked out and forgotten.",
+            "both (400 with neither, or for an id that is not a counted site). Nothing is "
+            "stored: the answer is worked out and forgotten.",
             "operationId": "coverageWhatIf",
             "parameters": [STATE, KIND, PROGRAM, WITHIN, BY, ADD, REMOVE],
             "responses": whatif_responses,

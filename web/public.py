@@ -138,6 +138,8 @@ def _search(args: MultiDict[str, str]) -> SearchOutcome:
 
 def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
     """The raw form values, to fill the form in again and to build candidate links."""
+    kept: dict[str, Any] = {key: values for key, values in args.lists()
+                            if key not in ("q", "lat", "lon")}
     return {
         "q": args.get("q", ""),
         "kinds": args.getlist("kind"),
@@ -145,9 +147,7 @@ def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
         "within_mi": args.get("within_mi", ""),
         "k": args.get("k", ""),
         "filters_set": filters_set(args),
-        "choose_url": lambda label: url_for(
-            "public.search", q=label,
-            **{key: values for key, values in args.lists() if key not in ("q", "lat", "lon")}),
+        "choose_url": lambda label: url_for("public.search", q=label, **kept),
     }
 
 

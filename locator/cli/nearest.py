@@ -94,7 +94,7 @@ def _write_geojson(answer: NearestAnswer) -> None:
         {"type": "Feature", "id": row["id"],
          "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
          "properties": row}
-        for row in answer.to_json()["results"]  # type: ignore[union-attr]
+        for row in (site_json(n.site, distance_mi=n.distance_mi) for n in answer.results)
     ]
     json.dump({"type": "FeatureCollection", "query": answer.query.to_json(),
                "features": features}, sys.stdout, indent=2, ensure_ascii=False)

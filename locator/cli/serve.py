@@ -1,8 +1,10 @@
 """``locator serve``: the web app under gunicorn, a production WSGI server.
 
 The command replaces itself with gunicorn (``exec``), so signals and exit codes are
-gunicorn's own and ``locator`` never imports Flask. Each worker loads the catalog once as
-it starts, so the first search is as fast as the rest.
+gunicorn's own and ``locator`` never imports Flask: SIGHUP to that process reloads
+gracefully (new workers start, old ones finish their requests), SIGTERM stops it. Each
+worker loads the catalog once as it starts, so the first search is as fast as the rest.
+Every request is logged to stderr as one JSON object (``web.accesslog``).
 """
 
 from __future__ import annotations
@@ -58,6 +60,11 @@ def gunicorn_argv(host: str, port: int, *, workers: int = DEFAULT_WORKERS,
         "--worker-class", "gthread",
         "--threads", str(THREADS_PER_WORKER),
         "--graceful-timeout", "5",
+        # Signals are the control interface (HUP reloads, TERM stops); gunicorn's control
+        # socket sits at one path per user, which a second server on the machine would take.
+        "--no-control-socket",
+        # One JSON object per request on stderr (web/accesslog.py).
+        "--logger-class", "web.accesslog.JsonAccessLogger",
         "--env", "LOCATOR_PRELOAD_CATALOG=true",
         app,
     ]

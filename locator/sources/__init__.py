@@ -186,7 +186,8 @@ def _read_sites(file: SourceFile, data: bytes, sha256: str,
         return SiteBatch(file=file, sha256=sha256, rows_read=0, sites=(), fields=frozenset(),
                          issues=(RowIssue(file.label, error.row, error.reason),), usable=False)
     ticker = Ticker(progress, file.label, "reading")
-    numbered, issues, refused, skipped = [], [], set(), {}
+    numbered, issues, refused = [], [], set()
+    skipped: dict[str, int] = {}
     for number, row in rows:
         ticker.tick()
         try:
@@ -254,7 +255,8 @@ def _read_population(file: SourceFile, data: bytes, sha256: str,
     tracts = file.format is Format.CENSUS_TRACTS
     parse = _census.parse_tract if tracts else _census.parse_county
     ticker = Ticker(progress, file.label, "reading", every=20000)
-    rows, issues, seen = [], [], {}
+    rows, issues = [], []
+    seen: dict[str, int] = {}
     for number, row in csv_rows(decode(data, _census.ENCODINGS)):
         ticker.tick()
         try:

@@ -1,14 +1,14 @@
 """The visits log of mobile workforce centers: which unit stopped at which site on which
 day, and how many customers it served there.
 
-Revision ID: 0005_visits
+Revision ID: 0006_visits
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_visits"
-down_revision = "0004_events"
+revision = "0006_visits"
+down_revision = "0005_events"
 
 
 def upgrade() -> None:
