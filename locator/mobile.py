@@ -41,14 +41,14 @@ def next_visit(site: Site, *, now_utc: datetime,
     opening = opening_at(hours, zone, Moment.now(now_utc))
     if opening.next_change is None:
         return None
+    change = opening.next_change
     if opening.open:
-        starts, ends = now_utc.astimezone(opening.next_change.tzinfo), opening.next_change
-    else:
-        starts = opening.next_change
-        ends = opening_at(hours, zone, Moment(instant=starts)).next_change
-        if ends is None:
-            return None
-    return NextVisit(site, distance_mi, starts, ends, under_way=bool(opening.open))
+        return NextVisit(site, distance_mi, now_utc.astimezone(change.tzinfo), change,
+                         under_way=True)
+    ends = opening_at(hours, zone, Moment(instant=change)).next_change
+    if ends is None:
+        return None
+    return NextVisit(site, distance_mi, change, ends, under_way=False)
 
 
 def soonest_visit(results: Iterable[Nearby], *, now_utc: datetime) -> NextVisit | None:

@@ -275,7 +275,9 @@ def _read_population(file: SourceFile, data: bytes, sha256: str,
 
 
 def _read_events(file: SourceFile, data: bytes, sha256: str) -> EventBatch:
-    rows, issues, seen = [], [], {}
+    rows: list[EventRow] = []
+    issues: list[RowIssue] = []
+    seen: dict[str, int] = {}
     count = 0
     for number, row in csv_rows(decode(data, _eventsfile.ENCODINGS), lower_keys=True):
         count += 1
