@@ -137,6 +137,7 @@ def site_json(site: Site, *, distance_mi: float | None = None,
     row.update({
         "organization": site.display_organization, "phone": site.phone, "website": site.website,
         "hours": hours_json(site_hours(site), opening), "programs": sorted(site.programs),
+        "roles": sorted(k.value for k in site.roles),
         "temporarily_closed": site.temporarily_closed,
     })
     if opening is not None:

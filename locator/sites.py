@@ -154,9 +154,17 @@ class Site:
     source_id: str = ""
     vintage: str = ""
     last_verified: str = ""  # ISO date, or "" when never verified
+    # Kinds the place also serves as (a library that is an access site too): one place,
+    # found by a search for any of its kinds.
+    roles: frozenset[Kind] = field(default_factory=frozenset)
 
     def replace(self, **changes: object) -> Site:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def kinds(self) -> frozenset[Kind]:
+        """Its kind and every extra role."""
+        return self.roles | {self.kind}
 
     # What people read: the survey's upper-case text recased (``locator.display``); the
     # fields themselves keep the source text.
@@ -187,7 +195,8 @@ class SiteFilter:
     def accepts(self, site: Site) -> bool:
         return (
             site.status in self.statuses
-            and (self.kinds is None or site.kind in self.kinds)
+            and (self.kinds is None or site.kind in self.kinds
+                 or not self.kinds.isdisjoint(site.roles))
             and (self.program is None or self.program in site.programs)
         )
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from locator.errors import InvalidInput
-from locator.sites import CountySource, Kind, Site, Status
+from locator.sites import CountySource, Kind, Site, SiteFilter, Status
+from locator.spatial import Catalog
 from locator.store import Database, Store, head_revision, open_store
 from locator.store.sql import _site_reader, _site_row
 
@@ -173,8 +174,27 @@ def test_change_log_records_who_changed_which_field_from_what_to_what(
 
 def test_rows_map_to_sites_by_column_name() -> None:
     site = Site("x", "X", Kind.ACCESS_SITE, 41.0, -88.0, county_source=CountySource.SOURCE,
-                status=Status.PENDING, temporarily_closed=True, programs=frozenset({"wifi"}))
+                status=Status.PENDING, temporarily_closed=True, programs=frozenset({"wifi"}),
+                roles=frozenset({Kind.DISSEMINATION_SITE}))
     row = {**_site_row(site), "updated_at": "2026-01-01"}
     names = tuple(reversed(row))  # the columns in another order than the record's fields
     to_site = _site_reader(names)
-    assert to_site(tuple(row[n] for n in names), frozenset({"wifi"})) == site
+    assert to_site(tuple(row[n] for n in names), frozenset({"wifi"}),
+                   frozenset({Kind.DISSEMINATION_SITE})) == site
+
+
+def test_a_site_keeps_its_extra_roles_and_each_kind_finds_it(fresh_store: Store) -> None:
+    library = Site("lib", "Lib", Kind.LIBRARY, 40.0, -89.0)
+    fresh_store.upsert_sites([library])
+    fresh_store.upsert_sites([library.replace(roles=frozenset({Kind.ACCESS_SITE}))],
+                             actor="reviewer@x.example")
+    stored = fresh_store.site("lib")
+    assert stored is not None and stored.roles == {Kind.ACCESS_SITE}
+    assert fresh_store.history("lib")[-1].fields == {"roles": [[], ["access_site"]]}
+    catalog = Catalog(fresh_store.sites())
+    for kind in (Kind.LIBRARY, Kind.ACCESS_SITE):
+        found = catalog.nearest(40.0, -89.0, k=5,
+                                site_filter=SiteFilter(kinds=frozenset({kind})))
+        assert [n.site.id for n in found] == ["lib"]
+    assert catalog.nearest(40.0, -89.0, k=5, site_filter=SiteFilter(
+        kinds=frozenset({Kind.DISSEMINATION_SITE}))) == []

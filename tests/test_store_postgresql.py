@@ -163,3 +163,23 @@ def test_each_query_goes_to_the_engine_the_benchmark_found_faster(
         assert [n.site for n in got] == [n.site for n in expected]
         assert [n.distance_mi for n in got] == pytest.approx(
             [n.distance_mi for n in expected], abs=1e-6)
+
+
+def test_postgis_queries_find_a_place_under_each_of_its_roles(postgres_url: str) -> None:
+    from locator.sites import SiteFilter
+    from locator.store._postgis import PostgisQueries
+
+    library = next(s for s in SITES if s.kind is Kind.LIBRARY and s.status is Status.APPROVED)
+    _fill(postgres_url)
+    with open_store(postgres_url) as store:
+        store.upsert_sites([library.replace(roles=frozenset({Kind.ACCESS_SITE}))])
+        catalog = Catalog(store.sites(statuses=[Status.APPROVED]))
+        in_sql = PostgisQueries(store, catalog)
+        access = SiteFilter(kinds=frozenset({Kind.ACCESS_SITE}))
+        got = in_sql.nearest(library.lat, library.lon, k=3, site_filter=access)
+        expected = catalog.nearest(library.lat, library.lon, k=3, site_filter=access)
+        assert library.id in [n.site.id for n in got]
+        assert [n.site.id for n in got] == [n.site.id for n in expected]
+        box = (library.lon - 0.1, library.lat - 0.1, library.lon + 0.1, library.lat + 0.1)
+        assert ([s.id for s in in_sql.in_bbox(*box, site_filter=access)]
+                == [s.id for s in catalog.in_bbox(*box, site_filter=access)])

@@ -32,6 +32,7 @@ SPANISH_PAGES = (
     "/no-such-page", "/planner", "/planner?state=IL&within=5,10", "/planner?state=ZZ",
     "/planner?state=IL&within=5,10&add=40,-89", "/planner/report?state=IL&within=5",
     "/planner/whatif?state=IL&within=5&add=40,-89", "/planner/whatif?state=IL&add=north",
+    "/login", "/logout", "/register",
 )
 
 

@@ -8,6 +8,7 @@ they parse the request, ask ``locator``, and render.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,28 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from locator.config import Settings
-from web import api, assets, db, errors, events, health, hsds, i18n, planner, public, security
+from web import (
+    account,
+    api,
+    assets,
+    db,
+    errors,
+    events,
+    health,
+    hsds,
+    i18n,
+    partner,
+    planner,
+    public,
+    review,
+    security,
+)
 from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
 
-BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, health.bp, hsds.bp)
+BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, health.bp, hsds.bp,
+              account.bp, partner.bp, review.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.
@@ -34,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": False,
     # Where a generated SECRET_KEY is kept; empty means Flask's instance folder.
     "INSTANCE_PATH": "",
+    # A login lasts a working day; Flask's signed session is refused once older.
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
 }
 
 
@@ -59,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     i18n.init_app(app)
+    account.init_app(app)
     errors.init_app(app)
     public.init_app(app)
     for blueprint in BLUEPRINTS:

@@ -11,6 +11,7 @@ made by a newer release.
   a store on its own connection.
 """
 
+from locator.store._clock import now_iso
 from locator.store._sqlite import sqlite_path
 from locator.store.database import Database, open_store
 from locator.store.interface import (
@@ -24,7 +25,6 @@ from locator.store.interface import (
     Store,
 )
 from locator.store.migrate import head_revision
-from locator.store.sql import now_iso
 
 __all__ = [
     "IMPORT_ACTOR",

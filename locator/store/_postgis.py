@@ -128,7 +128,9 @@ def _filter_sql(site_filter: SiteFilter) -> tuple[str, dict[str, Any]]:
     clauses = ["s.status = ANY(:statuses)"]
     params: dict[str, Any] = {"statuses": sorted(s.value for s in site_filter.statuses)}
     if site_filter.kinds is not None:
-        clauses.append("s.kind = ANY(:kinds)")
+        # A place serves under its kind and under every extra role (SiteFilter.accepts).
+        clauses.append("(s.kind = ANY(:kinds) OR EXISTS (SELECT 1 FROM site_roles r "
+                       "WHERE r.site_id = s.id AND r.kind = ANY(:kinds)))")
         params["kinds"] = sorted(k.value for k in site_filter.kinds)
     if site_filter.program is not None:
         clauses.append("EXISTS (SELECT 1 FROM site_programs p WHERE p.site_id = s.id "

@@ -17,7 +17,9 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from locator.accounts import AccountStatus, NewUser, Role, User
 from locator.events import Event
+from locator.listings import AuditEntry, RequestAction, RequestStatus, SiteRequest
 from locator.sites import Site, Status
 from locator.spatial import Catalog, SpatialQueries
 from locator.visits import Visit
@@ -229,6 +231,58 @@ class Store(Protocol):
 
     def history(self, site_id: str | None = None) -> list[Change]:
         """The change log, oldest first: every entry, or those about one site."""
+        ...
+
+    # -- accounts -------------------------------------------------------------------------
+    def add_user(self, new: NewUser, password_hash: str, *, actor: str = SYSTEM_ACTOR) -> User:
+        """Add an account; an e-mail already taken raises ``InvalidInput``."""
+        ...
+
+    def user(self, user_id: int) -> User | None: ...
+
+    def user_by_email(self, email: str) -> User | None:
+        """The account of a normalised e-mail address (``accounts.normalize_email``)."""
+        ...
+
+    def users(self) -> list[User]:
+        """Every account, by e-mail."""
+        ...
+
+    def update_user(self, user_id: int, *, actor: str, role: Role | None = None,
+                    areas: Sequence[str] | None = None, status: AccountStatus | None = None,
+                    password_hash: str | None = None) -> User:
+        """Change the given fields and audit each (a password change only as changed)."""
+        ...
+
+    # -- failed logins --------------------------------------------------------------------
+    def record_login_failure(self, keys: Iterable[str], at_s: float) -> None: ...
+
+    def login_failures(self, key: str, since_s: float) -> list[float]:
+        """When ``key``'s failures since ``since_s`` happened (epoch seconds), oldest first."""
+        ...
+
+    def clear_login_failures(self, key: str) -> None: ...
+
+    # -- partner requests -----------------------------------------------------------------
+    def add_request(self, *, action: RequestAction, user: User, site_id: str | None,
+                    county_fips: str, fields: dict[str, Any]) -> SiteRequest: ...
+
+    def site_request(self, request_id: int) -> SiteRequest | None: ...
+
+    def site_requests(self, *, statuses: Iterable[RequestStatus] | None = None,
+                      user_id: int | None = None,
+                      organization: str | None = None) -> list[SiteRequest]:
+        """Requests, newest first, optionally of some statuses, one user or organisation."""
+        ...
+
+    def update_request(self, request_id: int, *, actor: str, action: str,
+                       status: RequestStatus | None = None, reason: str | None = None,
+                       fields: dict[str, Any] | None = None) -> SiteRequest:
+        """Change a request and record ``action`` in the audit trail with each change."""
+        ...
+
+    def audit(self, subject: str, subject_id: str) -> list[AuditEntry]:
+        """The audit trail of one account (``user``) or request (``request``), oldest first."""
         ...
 
     # -- spatial queries ------------------------------------------------------------------

@@ -45,6 +45,14 @@ site_programs = sa.Table(
     sa.Column("program", sa.Text, primary_key=True),
 )
 
+# Kinds a site serves as besides its own ``kind`` (a library that is also an access site).
+site_roles = sa.Table(
+    "site_roles", metadata,
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+)
+
 population_points = sa.Table(
     "population_points", metadata,
     sa.Column("id", sa.Text, primary_key=True),
@@ -132,4 +140,60 @@ visits = sa.Table(
     sa.Column("customers_served", sa.Integer, nullable=False),
     sa.Column("recorded_at", sa.Text, nullable=False),
     sa.Column("actor", sa.Text, nullable=False),
+)
+
+_ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+
+# Accounts: ``areas`` is a JSON list of county FIPS codes or region names.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.Text, nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("organization", sa.Text, nullable=False),
+    sa.Column("phone", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("areas", sa.JSON, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+# A partner's request to add a site, extend one or change one; ``fields`` holds the
+# proposed values, ``reason`` what a reviewer said when rejecting or sending it back.
+site_requests = sa.Table(
+    "site_requests", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("site_id", sa.Text, nullable=True, index=True),
+    sa.Column("user_id", _ID, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("organization", sa.Text, nullable=False),
+    sa.Column("county_fips", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, index=True),
+    sa.Column("fields", sa.JSON, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+
+# Who did what to an account or a request, with each field's old and new value. Only ever
+# inserted into: the store has no method that changes or deletes an entry.
+audit_entries = sa.Table(
+    "audit_entries", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("subject_id", sa.Text, nullable=False),
+    sa.Column("fields", sa.JSON, nullable=True),
+)
+
+# Failed logins by key ("email:..." or "address:..."), in the database so that the limit
+# holds across worker processes and app servers with no extra server to run.
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("failed_at_s", sa.Double, nullable=False),
 )

@@ -23,6 +23,8 @@ from locator.events import Event, EventKind
 from locator.sites import CountySource, Kind, Site, Status
 from locator.spatial import Catalog, SpatialQueries
 from locator.store import schema as t
+from locator.store._clock import now_iso
+from locator.store._partners import PartnerTables
 from locator.store.dialects import WRITE_INTENT
 from locator.store.interface import (
     IMPORT_ACTOR,
@@ -47,8 +49,9 @@ _COLUMN_FIELDS = (
     "county_fips", "county_source", "phone", "website", "hours", "status",
     "temporarily_closed", "source", "source_id", "vintage", "last_verified",
 )
-_AUDITED_FIELDS = (*_COLUMN_FIELDS[1:], "programs")
+_AUDITED_FIELDS = (*_COLUMN_FIELDS[1:], "programs", "roles")
 _NO_PROGRAMS: frozenset[str] = frozenset()
+_NO_ROLES: frozenset[Kind] = frozenset()
 # Dict look-ups: calling an Enum class per row costs ~1 µs each, three times a row.
 _KINDS = {k.value: k for k in Kind}
 _STATUSES = {s.value: s for s in Status}
@@ -57,11 +60,7 @@ _COUNTY_SOURCES = {c.value: c for c in CountySource}
 _CHUNK = 500
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class SqlStore:
+class SqlStore(PartnerTables):
     """A ``Store`` on one connection, used by the thread that opened it."""
 
     def __init__(self, database: Database, connection: sa.Connection, *,
@@ -174,6 +173,7 @@ class SqlStore:
                         for site in new.values() for program in sorted(site.programs)]
             for part in _chunked(programs):
                 conn.execute(sa.insert(t.site_programs), part)
+            self._replace_roles(conn, new)
             for site_id, site in new.items():
                 before = old.get(site_id)
                 if before is None:
@@ -255,9 +255,29 @@ class SqlStore:
     def _read_sites(self, conn: sa.Connection, query: sa.Select[Any],
                     ids: Sequence[str] | None) -> list[Site]:
         programs = self._programs(conn, ids)
+        roles = self._roles(conn, ids)
         result = conn.execute(query)
         to_site = _site_reader(tuple(result.keys()))
-        return [to_site(row, programs.get(row[0], _NO_PROGRAMS)) for row in result]
+        return [to_site(row, programs.get(row[0], _NO_PROGRAMS), roles.get(row[0], _NO_ROLES))
+                for row in result]
+
+    def _replace_roles(self, conn: sa.Connection, new: dict[str, Site]) -> None:
+        for part_ids in _chunked(list(new)):
+            conn.execute(sa.delete(t.site_roles).where(t.site_roles.c.site_id.in_(part_ids)))
+        roles = [{"site_id": site.id, "kind": kind.value}
+                 for site in new.values() for kind in sorted(site.roles)]
+        for part in _chunked(roles):
+            conn.execute(sa.insert(t.site_roles), part)
+
+    def _roles(self, conn: sa.Connection,
+               ids: Sequence[str] | None) -> dict[str, frozenset[Kind]]:
+        query = sa.select(t.site_roles.c.site_id, t.site_roles.c.kind)
+        if ids is not None:
+            query = query.where(t.site_roles.c.site_id.in_(ids))
+        roles: dict[str, set[Kind]] = {}
+        for site_id, kind in conn.execute(query):
+            roles.setdefault(site_id, set()).add(_KINDS[kind])
+        return {site_id: frozenset(r) for site_id, r in roles.items()}
 
     def _programs(self, conn: sa.Connection,
                   ids: Sequence[str] | None) -> dict[str, frozenset[str]]:
@@ -579,7 +599,7 @@ def _json_value(value: object) -> object:
     return sorted(value) if isinstance(value, frozenset) else value
 
 
-SiteReader = Callable[[Any, frozenset[str]], Site]
+SiteReader = Callable[[Any, frozenset[str], frozenset[Kind]], Site]
 
 
 def _site_reader(keys: tuple[str, ...]) -> SiteReader:
@@ -590,7 +610,7 @@ def _site_reader(keys: tuple[str, ...]) -> SiteReader:
     """
     pick = operator.itemgetter(*(keys.index(name) for name in _COLUMN_FIELDS))
 
-    def to_site(row: Any, programs: frozenset[str]) -> Site:
+    def to_site(row: Any, programs: frozenset[str], roles: frozenset[Kind]) -> Site:
         (site_id, name, kind, lat, lon, organization, address, city, state, zip_code,
          county_fips, county_source, phone, website, hours, status, temporarily_closed,
          source, source_id, vintage, last_verified) = pick(row)
@@ -598,7 +618,7 @@ def _site_reader(keys: tuple[str, ...]) -> SiteReader:
             site_id, name, _KINDS[kind], lat, lon, organization, address, city, state,
             zip_code, county_fips, _COUNTY_SOURCES[county_source], phone, website, hours,
             programs, _STATUSES[status], bool(temporarily_closed), source, source_id,
-            vintage, last_verified,
+            vintage, last_verified, roles,
         )
 
     return to_site

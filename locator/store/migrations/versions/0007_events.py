@@ -4,14 +4,14 @@ Start and end are stored as UTC instants in ISO-8601 text of one fixed layout, s
 comparing two compares the same strings on every engine; ``zone`` is the site's IANA zone,
 in which the event is shown.
 
-Revision ID: 0005_events
+Revision ID: 0007_events
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_events"
-down_revision = "0004_site_geography"
+revision = "0007_events"
+down_revision = "0006_site_roles"
 
 
 def upgrade() -> None:

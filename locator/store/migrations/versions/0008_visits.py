@@ -1,14 +1,14 @@
 """The visits log of mobile workforce centers: which unit stopped at which site on which
 day, and how many customers it served there.
 
-Revision ID: 0006_visits
+Revision ID: 0008_visits
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_visits"
-down_revision = "0005_events"
+revision = "0008_visits"
+down_revision = "0007_events"
 
 
 def upgrade() -> None:

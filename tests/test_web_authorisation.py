@@ -1,0 +1,119 @@
+"""Who may use each partner and review route: every route, page or direct POST that skips
+the form, for an anonymous visitor, the partner who filed the request, a partner of
+another organisation, a reviewer of another area, the reviewer of this area and an admin."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from partner_web import add_account, csrf_token, log_in, partner_app
+from web_sites import SITES, make_db
+
+from locator.accounts import AccountStatus, NewUser, Role
+from locator.listings import RequestAction
+from locator.store import open_store
+
+LIBRARY = next(s for s in SITES if s.id == "lib-springfield").replace(
+    organization="Lincoln Library")
+PEOPLE = {
+    "partner": "ana@lincoln.example",
+    "other_partner": "bo@other.example",
+    "other_reviewer": "rev@cook.example",
+    "reviewer": "rev@sangamon.example",
+    "admin": "boss@state.example",
+}
+ANYONE = frozenset({"partner", "other_partner", "other_reviewer", "reviewer", "admin"})
+REVIEWERS_HERE = frozenset({"reviewer", "admin"})
+ADMIN = frozenset({"admin"})
+SITE_ORG = frozenset({"partner", "reviewer", "admin"})
+ADD_FORM = {"kind": "access_site", "name": "Job Lab", "organization": "Lincoln Library",
+            "address": "900 W Jefferson St", "city": "Springfield", "state": "IL",
+            "zip": "62702", "lat": "39.8017", "lon": "-89.6690"}
+
+# (method, path, form data, who may) — {request} and {pending_user} are filled in.
+ROUTES = (
+    ("GET", "/account", None, ANYONE),
+    ("GET", "/partner/", None, ANYONE),
+    ("GET", "/partner/check?q=62701", None, ANYONE),
+    ("GET", "/partner/add", None, ANYONE),
+    ("POST", "/partner/add", ADD_FORM, ANYONE),
+    ("GET", "/partner/sites/lib-springfield/extend", None, ANYONE),
+    ("POST", "/partner/sites/lib-springfield/extend", {"roles": "access_site"}, ANYONE),
+    ("POST", "/partner/sites/lib-springfield/confirm", {}, SITE_ORG),
+    ("GET", "/review/", None, frozenset({"other_reviewer", "reviewer", "admin"})),
+    ("GET", "/review/stale", None, frozenset({"other_reviewer", "reviewer", "admin"})),
+    ("GET", "/review/{request}", None, REVIEWERS_HERE),
+    ("POST", "/review/{request}/approve", {}, REVIEWERS_HERE),
+    ("POST", "/review/{request}/reject", {"reason": "no"}, REVIEWERS_HERE),
+    ("POST", "/review/{request}/send-back", {"reason": "fix"}, REVIEWERS_HERE),
+    ("GET", "/review/sites/lib-springfield/history", None, REVIEWERS_HERE),
+    ("POST", "/review/sites/lib-springfield/retire", {}, ADMIN),
+    ("POST", "/review/accounts/{pending_user}/verify", {}, ADMIN),
+)
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    directory = tmp_path_factory.mktemp("authorisation")
+    url = make_db(directory, (LIBRARY, *SITES[1:]))
+    add_account(url, PEOPLE["partner"], organization="Lincoln Library")
+    add_account(url, PEOPLE["other_partner"], organization="Other Org")
+    add_account(url, PEOPLE["other_reviewer"], role=Role.REVIEWER, organization="LWA 7",
+                areas=("17031",))
+    add_account(url, PEOPLE["reviewer"], role=Role.REVIEWER, organization="LWA 21",
+                areas=("17167",))
+    add_account(url, PEOPLE["admin"], role=Role.ADMIN, organization="State")
+    with open_store(url) as store:
+        partner = store.user_by_email(PEOPLE["partner"])
+        filed = store.add_request(action=RequestAction.EXTEND, user=partner,
+                                  site_id=LIBRARY.id, county_fips="17167",
+                                  fields={"roles": ["access_site"]})
+        pending = store.add_user(NewUser("new@x.example", "New", "X", "1"), "$argon2id$x")
+    assert pending.status is AccountStatus.PENDING
+    return directory / "web.db", {"request": filed.id, "pending_user": pending.id}
+
+
+CASES = [(method, path, data, who, role) for method, path, data, who in ROUTES
+         for role in ("anonymous", *PEOPLE)]
+
+
+@pytest.mark.parametrize(("method", "path", "data", "allowed", "role"), CASES,
+                         ids=[f"{m} {p} as {r}" for m, p, _, _, r in CASES])
+def test_route_allows_only_its_people(template_db, tmp_path: Path, method: str, path: str,
+                                      data: dict[str, str] | None, allowed: frozenset[str],
+                                      role: str) -> None:
+    source, ids = template_db
+    shutil.copy(source, tmp_path / "web.db")
+    client = partner_app(f"sqlite:///{tmp_path / 'web.db'}").test_client()
+    if role != "anonymous":
+        assert log_in(client, PEOPLE[role]).status_code == 302
+    url = path.format(**ids)
+    if method == "GET":
+        answer = client.get(url)
+    else:
+        answer = client.post(url, data={**data, "csrf_token": csrf_token(client)})
+    if role == "anonymous":
+        assert answer.status_code == 302 and answer.location.startswith("/login")
+    elif role in allowed:
+        assert answer.status_code in (200, 302), answer.get_data(as_text=True)[:500]
+        if answer.status_code == 302:
+            assert not answer.location.startswith("/login")
+    else:
+        assert answer.status_code == 403
+
+
+def test_a_partner_sees_only_their_organisations_requests(template_db, tmp_path: Path) -> None:
+    source, ids = template_db
+    shutil.copy(source, tmp_path / "web.db")
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    own, other = partner_app(url).test_client(), partner_app(url).test_client()
+    log_in(own, PEOPLE["partner"])
+    log_in(other, PEOPLE["other_partner"])
+    marker = f'data-request="{ids["request"]}"'
+    assert marker in own.get("/partner/").get_data(as_text=True)
+    assert marker not in other.get("/partner/").get_data(as_text=True)
+    reviewer = partner_app(url).test_client()
+    log_in(reviewer, PEOPLE["other_reviewer"])
+    assert marker not in reviewer.get("/review/").get_data(as_text=True)

@@ -1,0 +1,192 @@
+"""A partner's pages: is my site already listed, ask to add a role to a listed place, ask to
+add a new site, confirm a listing is still correct, and the state of every request.
+
+Nothing a partner sends is public until a reviewer approves it (``web.review``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FloatField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from locator import geodata, listings
+from locator.errors import InvalidInput
+from locator.listings import PARTNERSHIP_TYPES, RequestAction
+from locator.sites import PROGRAMS, Kind
+from web.account import login_required, signed_in
+from web.data import site_data
+from web.db import get_store
+
+bp = Blueprint("partner", __name__, url_prefix="/partner")
+
+TEXT_MAX_CHARS = 500
+EXTRA_ROLES = (Kind.ACCESS_SITE, Kind.DISSEMINATION_SITE, Kind.AFFILIATE_CENTER)
+CHECK_RADIUS_MI = 1.0
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _text(label: Any, *, required: bool = False, max_chars: int = TEXT_MAX_CHARS) -> Any:
+    first = DataRequired() if required else Optional()
+    return StringField(label, validators=[first, Length(max=max_chars)])
+
+
+class _Contact(FlaskForm):
+    phone = _text(lazy_gettext("Phone"))
+    website = StringField(lazy_gettext("Website"),
+                          validators=[Optional(), Length(max=TEXT_MAX_CHARS),
+                                      URL(message=lazy_gettext(
+                                          "Give the whole address, starting https://"))])
+    hours = TextAreaField(lazy_gettext("Hours"),
+                          validators=[Optional(), Length(max=TEXT_MAX_CHARS)])
+    programs = Checkboxes(lazy_gettext("Programs and services"), validate_choice=True)
+    partnership_types = Checkboxes(lazy_gettext("Partnership types"))
+    contact = _text(lazy_gettext("Contact person for this listing"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programs.choices = [(p.slug, gettext(p.label)) for p in PROGRAMS]
+        self.partnership_types.choices = [(slug, gettext(label))
+                                          for slug, label in PARTNERSHIP_TYPES.items()]
+
+
+class ExtendForm(_Contact):
+    roles = Checkboxes(lazy_gettext("Roles to add"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roles.choices = [(k.value, gettext(k.label)) for k in EXTRA_ROLES]
+
+
+class AddForm(_Contact):
+    kind = SelectField(lazy_gettext("Kind of site"), validators=[DataRequired()])
+    name = _text(lazy_gettext("Name of the site"), required=True)
+    organization = _text(lazy_gettext("Organisation"), required=True)
+    address = _text(lazy_gettext("Street address"), required=True)
+    city = _text(lazy_gettext("City"), required=True)
+    state = _text(lazy_gettext("State"), required=True, max_chars=2)
+    zip = _text(lazy_gettext("ZIP code"), required=True, max_chars=10)
+    lat = FloatField(lazy_gettext("Latitude"), validators=[
+        Optional(), NumberRange(-90, 90, message=lazy_gettext("Between -90 and 90."))])
+    lon = FloatField(lazy_gettext("Longitude"), validators=[
+        Optional(), NumberRange(-180, 180, message=lazy_gettext("Between -180 and 180."))])
+    different_service = BooleanField(
+        lazy_gettext("This is a different service at the same place"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, gettext(k.label)) for k in Kind]
+
+
+@bp.get("/")
+@login_required
+def requests():
+    user = signed_in()
+    found = get_store().site_requests(organization=user.organization)
+    return render_template("partner/requests.html", requests=found)
+
+
+@bp.get("/check")
+@login_required
+def check():
+    """Is my site already listed? Listed sites near the place typed, similar names first."""
+    text, name = request.args.get("q", "").strip(), request.args.get("name", "").strip()
+    place, nearby = None, []
+    if text:
+        place = site_data().place(text)
+        nearby = site_data().catalog().within(place.lat, place.lon, CHECK_RADIUS_MI)
+        if name:
+            nearby = listings.by_name_similarity(nearby, name)
+    return render_template("partner/check.html", q=text, name=name, place=place,
+                           nearby=nearby)
+
+
+@bp.route("/sites/<site_id>/extend", methods=["GET", "POST"])
+@login_required
+def extend(site_id: str):
+    site = site_data().catalog().get(site_id)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        return render_template("partner/extend.html", site=site, form=form)
+    fields = {"roles": form.roles.data, **_contact_fields(form)}
+    filed = get_store().add_request(action=RequestAction.EXTEND, user=signed_in(),
+                                    site_id=site.id, county_fips=site.county_fips,
+                                    fields=fields)
+    return redirect(url_for("partner.requests", filed=filed.id))
+
+
+@bp.route("/add", methods=["GET", "POST"])
+@login_required
+def add():
+    form = AddForm(data=request.args.to_dict() if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        return render_template("partner/add.html", form=form, duplicates=[])
+    point = _point(form)
+    if point is None:
+        return render_template("partner/add.html", form=form, duplicates=[]), 400
+    duplicates = listings.likely_duplicates(
+        site_data().catalog(), name=form.name.data, address=form.address.data,
+        lat=point[0], lon=point[1])
+    if duplicates and not form.different_service.data:
+        return render_template("partner/add.html", form=form, duplicates=duplicates), 409
+    fields = {"kind": form.kind.data, "lat": point[0], "lon": point[1],
+              "different_service": bool(form.different_service.data),
+              **{name: form[name].data.strip() for name in
+                 ("name", "organization", "address", "city", "state", "zip")},
+              **_contact_fields(form)}
+    filed = get_store().add_request(action=RequestAction.ADD, user=signed_in(),
+                                    site_id=None,
+                                    county_fips=geodata.county_fips_at(*point) or "",
+                                    fields=fields)
+    return redirect(url_for("partner.requests", filed=filed.id))
+
+
+@bp.post("/sites/<site_id>/confirm")
+@login_required
+def confirm(site_id: str):
+    """Still correct: the last-verified date moves, nothing else."""
+    site = site_data().catalog().get(site_id)
+    user = signed_in()
+    if site.organization != user.organization and not listings.may_review(
+            user, site.county_fips):
+        abort(403)
+    listings.confirm_still_correct(get_store(), site, user=user, today=listings.today_iso())
+    return redirect(url_for("public.site_detail", site_id=site.id))
+
+
+def _point(form: AddForm) -> tuple[float, float] | None:
+    """Where the marker was put, or else where the address geocodes; None with the reason
+    next to the address field."""
+    if form.lat.data is not None and form.lon.data is not None:
+        return form.lat.data, form.lon.data
+    text = f"{form.address.data}, {form.city.data}, {form.state.data} {form.zip.data}"
+    try:
+        place = site_data().place(text)
+    except InvalidInput:
+        form.address.errors = [gettext(
+            "This address could not be placed: put the marker on the map, or give the "
+            "latitude and longitude.")]
+        return None
+    return place.lat, place.lon
+
+
+def _contact_fields(form: _Contact) -> dict[str, Any]:
+    return {"programs": form.programs.data, "partnership_types": form.partnership_types.data,
+            **{name: (form[name].data or "").strip()
+               for name in ("phone", "website", "hours", "contact")}}

@@ -1,0 +1,169 @@
+"""The reviewers' pages: the queue of pending requests in their area, one request with its
+duplicate check or field-by-field diff, approve / reject / send back, account verification,
+a site's audit trail, stale listings, and (admins) retiring a site.
+
+A reviewer sees only requests for the counties assigned to them; an admin sees all.
+Approving writes the site through the store, whose change log brings it into every worker
+process's catalog at its next request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from locator import listings
+from locator.accounts import AccountStatus, Role
+from locator.errors import LocatorError
+from locator.geodata import county
+from locator.listings import RequestAction, RequestStatus, SiteRequest
+from locator.sites import Site, Status
+from web import present
+from web.account import roles_required, signed_in
+from web.data import site_data
+from web.db import get_store
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+REVIEWERS = (Role.ADMIN, Role.REVIEWER)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(lazy_gettext("Reason the partner will see"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
+@bp.get("/")
+@roles_required(*REVIEWERS)
+def queue():
+    user = signed_in()
+    pending = [r for r in get_store().site_requests(statuses=[RequestStatus.PENDING])
+               if listings.may_review(user, r.county_fips)]
+    accounts = ([u for u in get_store().users() if u.status is AccountStatus.PENDING]
+                if user.role is Role.ADMIN else [])
+    return render_template("review/queue.html", pending=pending, accounts=accounts,
+                           county_name=county_name)
+
+
+@bp.get("/<int:request_id>")
+@roles_required(*REVIEWERS)
+def detail(request_id: int):
+    found = _reviewable(request_id)
+    site = None if found.site_id is None else get_store().site(found.site_id)
+    return render_template("review/detail.html", item=found, site=site,
+                           diff=_diff(found, site), duplicates=_duplicates(found),
+                           form=ReasonForm(), county_name=county_name,
+                           audit=get_store().audit("request", str(found.id)))
+
+
+@bp.post("/<int:request_id>/approve")
+@roles_required(*REVIEWERS)
+def approve(request_id: int):
+    listings.approve(get_store(), _reviewable(request_id), reviewer=signed_in(),
+                     today=listings.today_iso())
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/<int:request_id>/reject")
+@roles_required(*REVIEWERS)
+def reject(request_id: int):
+    return _refuse(request_id, send_back=False)
+
+
+@bp.post("/<int:request_id>/send-back")
+@roles_required(*REVIEWERS)
+def send_back(request_id: int):
+    return _refuse(request_id, send_back=True)
+
+
+def _refuse(request_id: int, *, send_back: bool):
+    found = _reviewable(request_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return detail(request_id), 400
+    listings.reject(get_store(), found, reviewer=signed_in(), reason=form.reason.data,
+                    send_back=send_back)
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/accounts/<int:user_id>/verify")
+@roles_required(Role.ADMIN)
+def verify_account(user_id: int):
+    get_store().update_user(user_id, actor=signed_in().email, status=AccountStatus.ACTIVE)
+    return redirect(url_for("review.queue"))
+
+
+@bp.get("/sites/<site_id>/history")
+@roles_required(*REVIEWERS)
+def history(site_id: str):
+    site = _site_in_area(site_id)
+    return render_template("review/history.html", site=site,
+                           changes=get_store().history(site.id))
+
+
+@bp.post("/sites/<site_id>/retire")
+@roles_required(Role.ADMIN)
+def retire(site_id: str):
+    site = _site_in_area(site_id)
+    get_store().set_status([site.id], Status.RETIRED, actor=signed_in().email)
+    return redirect(url_for("review.queue"))
+
+
+@bp.get("/stale")
+@roles_required(*REVIEWERS)
+def stale():
+    user = signed_in()
+    days = int(current_app.config.get("STALE_AFTER_DAYS", listings.STALE_AFTER_DAYS))
+    sites = [s for s in site_data().catalog().sites.values()
+             if listings.may_review(user, s.county_fips)]
+    return render_template("review/stale.html", days=days, sites=listings.stale_sites(
+        sites, today=date.fromisoformat(listings.today_iso()), after_days=days))
+
+
+def county_name(fips: str) -> str:
+    """The county's name in the page's language, or the code when it names none."""
+    try:
+        return present.area_name(fips, county(fips).label)
+    except LocatorError:
+        return fips
+
+
+def _reviewable(request_id: int) -> SiteRequest:
+    found = get_store().site_request(request_id)
+    if found is None:
+        abort(404)
+    if not listings.may_review(signed_in(), found.county_fips):
+        abort(403)
+    return found
+
+
+def _site_in_area(site_id: str) -> Site:
+    site = get_store().site(site_id)
+    if site is None:
+        abort(404)
+    if not listings.may_review(signed_in(), site.county_fips):
+        abort(403)
+    return site
+
+
+def _diff(found: SiteRequest, site: Site | None) -> list[tuple[str, object, object]]:
+    """(field, now, proposed) for every field the request would change."""
+    if found.action is RequestAction.ADD or site is None:
+        return [(name, "", value) for name, value in found.fields.items()]
+    now = {name: getattr(site, name) for name in listings.SITE_FIELDS}
+    now |= {"roles": sorted(k.value for k in site.roles), "programs": sorted(site.programs)}
+    return [(name, now.get(name, ""), value) for name, value in found.fields.items()
+            if value not in ("", [], None) and now.get(name, "") != value]
+
+
+def _duplicates(found: SiteRequest) -> list[listings.Duplicate]:
+    if found.action is not RequestAction.ADD:
+        return []
+    fields = found.fields
+    return listings.likely_duplicates(site_data().catalog(), name=fields.get("name", ""),
+                                      address=fields.get("address", ""),
+                                      lat=float(fields["lat"]), lon=float(fields["lon"]))
