@@ -16,8 +16,11 @@ from pathlib import Path
 
 from locator import snapshot
 from locator.errors import InvalidInput
+from locator.events import Event, at_site_zone
 from locator.sites import Site, Status
 from locator.sources import (
+    EventBatch,
+    EventRow,
     PopulationBatch,
     Progress,
     ProgressFn,
@@ -28,6 +31,7 @@ from locator.sources import (
     read,
 )
 from locator.store import IMPORT_ACTOR, ImportRecord, Store, now_iso
+from locator.timezones import zone_name_at
 
 # Fields whose change alone does not make a site "changed": a new vintage that repeats a
 # site word for word updates its vintage silently.
@@ -101,7 +105,9 @@ def _import_found(store: Store, where: Path, vintage: str | None,
     started = time.perf_counter()
     discovery = discover(where)
     chosen, passed_over = choose_vintages(discovery.files, vintage)
-    batches = [read(file, progress) for file in chosen]
+    # Events name sites, so they are applied after every file of sites.
+    batches = sorted((read(file, progress) for file in chosen),
+                     key=lambda batch: isinstance(batch, EventBatch))
     with store.transaction():
         results = tuple(_apply(store, batch, progress) for batch in batches)
     return ImportReport(where, results, (*passed_over, *discovery.ignored),
@@ -153,7 +159,7 @@ def choose_vintages(files: Sequence[SourceFile], vintage: str | None = None,
     return chosen, passed_over
 
 
-def _apply(store: Store, batch: SiteBatch | PopulationBatch,
+def _apply(store: Store, batch: SiteBatch | PopulationBatch | EventBatch,
            progress: ProgressFn | None) -> FileResult:
     started = time.perf_counter()
     if not batch.usable:
@@ -162,6 +168,9 @@ def _apply(store: Store, batch: SiteBatch | PopulationBatch,
     if isinstance(batch, SiteBatch):
         result = _apply_sites(store, batch)
         written = len(batch.sites)
+    elif isinstance(batch, EventBatch):
+        result = _apply_events(store, batch)
+        written = len(batch.rows)
     else:
         result = _apply_population(store, batch)
         written = len(batch.rows)
@@ -243,6 +252,46 @@ def _apply_population(store: Store, batch: PopulationBatch) -> FileResult:
     return FileResult(batch.file.label, batch.file.source, batch.file.vintage,
                       batch.rows_read, added=added, changed=changed, removed=removed,
                       unchanged=len(new) - added - changed, issues=batch.issues)
+
+
+def _apply_events(store: Store, batch: EventBatch) -> FileResult:
+    """Add and change the file's events and remove those it no longer lists. An event's
+    times without an offset are read in its site's zone."""
+    source = batch.file.source
+    sites = {s.id: s for s in store.sites(ids={row.site_id for row in batch.rows})}
+    issues = list(batch.issues)
+    events: list[Event] = []
+    for row in batch.rows:
+        site = sites.get(row.site_id)
+        if site is None:
+            issues.append(RowIssue(batch.file.label, row.row,
+                                   f"site_id {row.site_id} is not a site in the database"))
+            continue
+        events.append(_event(row, zone_name_at(site.lat, site.lon), source))
+    existing = {e.id: e for e in store.events(source=source)}
+    foreign = {e.id: e.source for e in store.events(ids=[e.id for e in events])
+               if e.source != source}
+    issues.extend(RowIssue(batch.file.label, row.row,
+                           f"event_id {row.id} already belongs to source {foreign[row.id]!r}")
+                  for row in batch.rows if row.id in foreign)
+    events = [e for e in events if e.id not in foreign]
+    to_write = [e for e in events if existing.get(e.id) != e]
+    listed = {row.id for row in batch.rows}
+    gone = [i for i in existing if i not in listed]
+    store.upsert_events(to_write, actor=IMPORT_ACTOR)
+    store.remove_events(gone, actor=IMPORT_ACTOR)
+    added = sum(1 for e in to_write if e.id not in existing)
+    return FileResult(batch.file.label, source, batch.file.vintage, batch.rows_read,
+                      added=added, changed=len(to_write) - added, removed=len(gone),
+                      unchanged=len(events) - len(to_write), issues=tuple(issues))
+
+
+def _event(row: EventRow, zone: str, source: str) -> Event:
+    return Event(id=row.id, site_id=row.site_id, title=row.title, kind=row.kind,
+                 start_utc=at_site_zone(row.start, zone), end_utc=at_site_zone(row.end, zone),
+                 zone=zone, description=row.description,
+                 registration_url=row.registration_url, phone=row.phone,
+                 capacity=row.capacity, languages=row.languages, source=source)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from locator.events import EventKind
 from locator.hours import HoursStatus, read_hours
 from locator.importer import import_sources
 from locator.sites import PROGRAMS, Kind
-from locator.sources import _sitesfile
+from locator.sources import _eventsfile, _sitesfile
 from locator.sources._checks import OUTSIDE_STATE_LIMIT_MI
 from locator.store import Store
 
@@ -52,6 +53,21 @@ def test_the_documented_examples_import_without_issues(tmp_path: Path,
     assert {s.id for s in fresh_store.sites()} == {"example-access-1", "example-geo-1"}
 
 
+def test_every_events_column_is_documented_in_order() -> None:
+    assert documented_table_rows("event column") == [*_eventsfile.REQUIRED,
+                                                     *_eventsfile.OPTIONAL]
+    for kind in EventKind:
+        assert f"`{kind.value}`" in DOC
+
+
+def test_the_documented_events_example_imports_without_issues(tmp_path: Path,
+                                                              fresh_store: Store) -> None:
+    sites_example, events_example = re.findall(r"```csv\n(.*?)```", DOC, re.S)
+    (tmp_path / "example.csv").write_text(sites_example, encoding="utf-8")
+    (tmp_path / "example-events.csv").write_text(events_example, encoding="utf-8")
+    report = import_sources(fresh_store, tmp_path)
+    assert report.issues == ()
+    assert [e.id for e in fresh_store.events()] == ["example-workshop-1"]
 def test_the_documented_hours_forms_read_as_documented() -> None:
     lines = DOC.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "| written | read as |")

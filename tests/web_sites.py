@@ -4,8 +4,10 @@ matter, plus one of every status and a site whose name is markup."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
+from locator.events import Event, EventKind, at_site_zone
 from locator.sites import Kind, Site, Status
 from locator.store import open_store, sqlite_path
 
@@ -39,6 +41,36 @@ SITES = (
     Site("retired-1", "Retired Job Center", Kind.COMPREHENSIVE_CENTER, 39.7818, -89.6444,
          status=Status.RETIRED),
 )
+# "Now" for the web tests that show upcoming events: Sunday 10 January 2027, 6 AM in Illinois.
+EVENTS_NOW_UTC = datetime(2027, 1, 10, 12, tzinfo=UTC)
+
+
+def _event(event_id: str, site_id: str, title: str, kind: EventKind, start: str, end: str,
+           zone: str = "America/Chicago", **extra: object) -> Event:
+    return Event(event_id, site_id, title, kind,
+                 at_site_zone(datetime.fromisoformat(start), zone),
+                 at_site_zone(datetime.fromisoformat(end), zone), zone, **extra)
+
+
+EVENTS = (
+    _event("ev-workshop", "lib-springfield", "Résumé workshop", EventKind.WORKSHOP,
+           "2027-01-12T10:00", "2027-01-12T12:00", description="Bring a draft.",
+           registration_url="https://library.example.org/register", phone="(217) 555-0101",
+           capacity=20, languages=("en", "es")),
+    _event("ev-fair", "ajc-springfield", "Winter job fair", EventKind.JOB_FAIR,
+           "2027-01-20T09:00", "2027-01-20T15:00"),
+    _event("ev-past", "ajc-springfield", "Last week's training", EventKind.TRAINING,
+           "2027-01-04T09:00", "2027-01-04T11:00"),
+    _event("ev-spring", "ajc-springfield", "Spring hiring event", EventKind.HIRING_EVENT,
+           "2027-03-16T09:00", "2027-03-16T12:00"),
+    _event("ev-seattle", "lib-seattle", "Seattle computer class", EventKind.TRAINING,
+           "2027-01-12T10:00", "2027-01-12T11:00", zone="America/Los_Angeles"),
+    _event("ev-hidden", "pending-1", "Pending site's class", EventKind.OTHER,
+           "2027-01-13T10:00", "2027-01-13T11:00"),
+    _event("ev-xss", "xss", XSS_NAME, EventKind.OTHER, "2027-01-14T10:00",
+           "2027-01-14T11:00", description=XSS_NAME),
+)
+
 PUBLIC_SITES = tuple(s for s in SITES if s.status is Status.APPROVED)
 HIDDEN_IDS = frozenset(s.id for s in SITES if s.status is not Status.APPROVED)
 
@@ -47,6 +79,20 @@ def make_db(directory: Path, sites: tuple[Site, ...] = SITES) -> str:
     url = f"sqlite:///{directory / 'web.db'}"
     with open_store(url) as store:
         store.upsert_sites(sites)
+    return url
+
+
+# A mobile workforce center stop with a weekly visit, near Springfield.
+MOBILE_STOP = Site("stop-rochester", "Rochester Library lot", Kind.MOBILE_CENTER, 39.7495,
+                   -89.5318, organization="Central Illinois Mobile Center", state="IL",
+                   hours="Tu 10:00-14:00")
+
+
+def make_db_with_events(directory: Path) -> str:
+    """``make_db`` with ``EVENTS`` and ``MOBILE_STOP`` stored too."""
+    url = make_db(directory, (*SITES, MOBILE_STOP))
+    with open_store(url) as store:
+        store.upsert_events(EVENTS)
     return url
 
 

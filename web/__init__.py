@@ -22,6 +22,7 @@ from web import (
     assets,
     db,
     errors,
+    events,
     health,
     hsds,
     i18n,
@@ -35,8 +36,8 @@ from web.data import SiteData
 from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
 
-BLUEPRINTS = (public.bp, api.bp, assets.bp, planner.bp, health.bp, hsds.bp, account.bp,
-              partner.bp, review.bp)
+BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, health.bp, hsds.bp,
+              account.bp, partner.bp, review.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import InvalidInput
+from locator.event_search import DEFAULT_DAYS, MAX_DAYS
+from locator.events import parse_moment as parse_event_moment
 from locator.open_at import Moment, parse_moment
 from locator.places import Place, Precision
 from locator.search import DEFAULT_K, public_filter
@@ -94,6 +97,34 @@ def point_place(args: MultiDict[str, str]) -> Place | None:
 def site_filter(args: MultiDict[str, str]) -> SiteFilter:
     program = args.get("program", "").strip() or None
     return public_filter(args.getlist("kind"), program)
+
+
+@dataclass(frozen=True, slots=True)
+class EventsQuery:
+    """An events question: near what (text, a point or anywhere), how far, from when."""
+
+    text: str | None
+    point: Place | None
+    within_mi: float | None
+    at: datetime | None  # None: now
+    days: int
+
+
+def events_query(args: MultiDict[str, str]) -> EventsQuery:
+    text, point = query_text(args, required=False), point_place(args)
+    if text is not None and point is not None:
+        raise InvalidInput("give either q or lat and lon, not both", code="q_and_point",
+                           parameter="q")
+    within_mi = positive_number(args, "within_mi")
+    if within_mi is not None and text is None and point is None:
+        raise InvalidInput("within_mi needs a place: q, or lat and lon", code="no_place",
+                           parameter="within_mi")
+    raw_at = args.get("at", "").strip()
+    return EventsQuery(
+        text=text, point=point, within_mi=within_mi,
+        at=parse_event_moment(raw_at, "at") if raw_at else None,
+        days=integer(args, "days", default=DEFAULT_DAYS, low=1, high=MAX_DAYS),
+    )
 
 
 def bbox(args: MultiDict[str, str]) -> BBox:

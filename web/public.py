@@ -15,6 +15,7 @@ from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import Ambiguous, InvalidInput
+from locator.mobile import NextVisit, soonest_visit
 from locator.search import NearestAnswer, public_filter
 from locator.sites import PROGRAMS, Kind
 from locator.snapshot import is_from_snapshot
@@ -22,7 +23,9 @@ from locator.sources import PLS_SOURCE
 from web import params, present
 from web.coverage_data import coverage_data
 from web.data import site_data
+from web.events import EventAt, near_feed_url, now_utc, upcoming_at, upcoming_near
 from web.i18n import error_text
+from web.opening import opening_badge
 
 bp = Blueprint("public", __name__)
 
@@ -58,6 +61,9 @@ class SearchOutcome:
     """What the results panel shows: an answer, candidates to choose from, or a message."""
 
     answer: NearestAnswer | None = None
+    events: tuple[EventAt, ...] = ()  # upcoming near the place searched from
+    events_feed_url: str = ""
+    next_visit: NextVisit | None = None  # the mobile stop among the results visited soonest
     candidates: tuple[Any, ...] = ()
     message: str = ""
     status: int = 200
@@ -80,6 +86,7 @@ class SearchOutcome:
 def init_app(app: Flask) -> None:
     app.config.setdefault("NAV_LINKS", [("public.search", lazy_gettext("Find a place"))])
     app.jinja_env.globals.update(present.TEMPLATE_HELPERS)
+    app.jinja_env.globals["opening_badge"] = opening_badge
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
@@ -107,7 +114,8 @@ def site_detail(site_id: str):
     site = catalog.get(site_id, site_filter=public_filter())
     nearby = [n for n in catalog.nearest(site.lat, site.lon, k=NEARBY_ON_DETAIL + 1)
               if n.site.id != site.id][:NEARBY_ON_DETAIL]
-    return render_template("site.html", site=site, nearby=nearby)
+    return render_template("site.html", site=site, nearby=nearby,
+                           events=upcoming_at(site))
 
 
 def _sites_loaded() -> bool:
@@ -134,7 +142,11 @@ def _search(args: MultiDict[str, str]) -> SearchOutcome:
         query = params.nearest_query(args, require_place=False)
         if query.is_empty:
             return SearchOutcome()
-        return SearchOutcome(answer=site_data().answer(query))
+        answer = site_data().answer(query)
+        return SearchOutcome(answer=answer,
+                             events=tuple(upcoming_near(answer.query, query.within_mi)),
+                             events_feed_url=near_feed_url(answer.query, query.within_mi),
+                             next_visit=soonest_visit(answer.results, now_utc=now_utc()))
     except Ambiguous as error:
         return SearchOutcome(candidates=tuple(error.candidates), message=error_text(error),
                              status=400)

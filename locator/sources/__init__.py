@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from locator.sources import _careeronestop, _census, _checks, _hsds, _pls, _sitesfile
+from locator.sources import (
+    _careeronestop,
+    _census,
+    _checks,
+    _eventsfile,
+    _hsds,
+    _pls,
+    _sitesfile,
+)
 from locator.sources._files import (
     csv_rows,
     decode,
@@ -26,6 +34,8 @@ from locator.sources._files import (
     sha256_of,
 )
 from locator.sources._records import (
+    EventBatch,
+    EventRow,
     FileError,
     Format,
     PopulationBatch,
@@ -42,8 +52,9 @@ from locator.sources._records import (
 from locator.sources.fetch import CHECKSUM_LEDGER
 
 __all__ = [
-    "PLS_SOURCE", "Discovery", "Format", "PopulationBatch", "PopulationRow", "Progress",
-    "ProgressFn", "RowIssue", "SiteBatch", "SourceFile", "discover", "read",
+    "PLS_SOURCE", "Discovery", "EventBatch", "EventRow", "Format", "PopulationBatch",
+    "PopulationRow", "Progress", "ProgressFn", "RowIssue", "SiteBatch", "SourceFile", "discover",
+    "read",
 ]
 
 
@@ -128,6 +139,8 @@ def _recognise_layout(path: Path, member: str, head: bytes) -> SourceFile | str:
         rows = [row for _, row in csv_rows(text, lower_keys=True)]
         return SourceFile(path, member, Format.CAREERONESTOP, _careeronestop.SOURCE,
                           _careeronestop.vintage(rows))
+    if _eventsfile.matches(header):
+        return SourceFile(path, member, Format.EVENTS_CSV, _sitesfile.source_for(name), "")
     if _sitesfile.matches(header):
         return SourceFile(path, member, Format.SITES_CSV, _sitesfile.source_for(name), "")
     return "not a recognised layout (see docs/sites-format.md)"
@@ -141,7 +154,8 @@ _SITE_LAYOUTS: dict[Format, ModuleType] = {
 }
 
 
-def read(file: SourceFile, progress: ProgressFn | None = None) -> SiteBatch | PopulationBatch:
+def read(file: SourceFile, progress: ProgressFn | None = None,
+         ) -> SiteBatch | PopulationBatch | EventBatch:
     """Read and check every row of one file."""
     population = file.format in (Format.CENSUS_TRACTS, Format.CENSUS_COUNTIES)
     try:
@@ -153,9 +167,13 @@ def read(file: SourceFile, progress: ProgressFn | None = None) -> SiteBatch | Po
         issue = (RowIssue(file.label, 0, f"cannot be read ({error})"),)
         if population:
             return PopulationBatch(file, "", 0, _population_level(file), (), issue, usable=False)
+        if file.format is Format.EVENTS_CSV:
+            return EventBatch(file, "", 0, (), issue, usable=False)
         return SiteBatch(file, "", 0, (), frozenset(), issue, usable=False)
     if population:
         return _read_population(file, data, sha256, progress)
+    if file.format is Format.EVENTS_CSV:
+        return _read_events(file, data, sha256)
     if file.format in (Format.HSDS_JSON, Format.HSDS_PACKAGE):
         return _read_hsds(file, sha256, progress)
     return _read_sites(file, data, sha256, progress)
@@ -261,3 +279,23 @@ def _read_population(file: SourceFile, data: bytes, sha256: str,
     return PopulationBatch(file=file, sha256=sha256, rows_read=ticker.rows,
                            level=_population_level(file), rows=tuple(rows),
                            issues=tuple(issues))
+
+
+def _read_events(file: SourceFile, data: bytes, sha256: str) -> EventBatch:
+    rows: list[EventRow] = []
+    issues: list[RowIssue] = []
+    seen: dict[str, int] = {}
+    count = 0
+    for number, row in csv_rows(decode(data, _eventsfile.ENCODINGS), lower_keys=True):
+        count += 1
+        try:
+            event = _eventsfile.parse_row(number, row)
+            if event.id in seen:
+                raise RowError(f"duplicate event_id {event.id} (first at row {seen[event.id]})")
+        except RowError as error:
+            issues.append(RowIssue(file.label, number, error.reason))
+            continue
+        seen[event.id] = number
+        rows.append(event)
+    return EventBatch(file=file, sha256=sha256, rows_read=count, rows=tuple(rows),
+                      issues=tuple(issues))

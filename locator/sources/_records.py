@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
+from locator.events import EventKind
 from locator.sites import Site
 
 
@@ -19,6 +21,7 @@ class Format(StrEnum):
     CAREERONESTOP = "careeronestop"
     SITES_CSV = "sites_csv"
     SITES_GEOJSON = "sites_geojson"
+    EVENTS_CSV = "events_csv"
     HSDS_JSON = "hsds_json"
     HSDS_PACKAGE = "hsds_package"
 
@@ -112,6 +115,35 @@ class PopulationBatch:
     rows_read: int
     level: str  # "tract" or "county"
     rows: tuple[PopulationRow, ...]
+    issues: tuple[RowIssue, ...] = ()
+    usable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One checked row of an events file. ``start``/``end`` are as written: without an
+    offset they are wall-clock times, read in the site's zone once the site is known."""
+
+    row: int
+    id: str
+    site_id: str
+    title: str
+    kind: EventKind
+    start: datetime
+    end: datetime
+    description: str
+    registration_url: str
+    phone: str
+    capacity: int | None
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    file: SourceFile
+    sha256: str
+    rows_read: int
+    rows: tuple[EventRow, ...]
     issues: tuple[RowIssue, ...] = ()
     usable: bool = True
 

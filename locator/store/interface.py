@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -17,9 +18,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from locator.accounts import AccountStatus, NewUser, Role, User
+from locator.events import Event
 from locator.listings import AuditEntry, RequestAction, RequestStatus, SiteRequest
 from locator.sites import Site, Status
 from locator.spatial import Catalog, SpatialQueries
+from locator.visits import Visit
 
 # Who made a change, for the change log: a person's login once there are logins.
 SYSTEM_ACTOR = "system"
@@ -168,6 +171,32 @@ class Store(Protocol):
     def count_sites_by(self, column: SiteCountColumn, *,
                        active_only: bool = True) -> dict[str, int]:
         """Sites per value of ``column`` in value order; ``active_only`` leaves out retired."""
+        ...
+
+    # -- events ---------------------------------------------------------------------------
+    def upsert_events(self, events: Iterable[Event], *, actor: str = SYSTEM_ACTOR) -> None:
+        """Add new events and update stored ones in place (each must name a stored site)."""
+        ...
+
+    def remove_events(self, event_ids: Iterable[str], *, actor: str = SYSTEM_ACTOR) -> None: ...
+
+    def events(self, *, ids: Iterable[str] | None = None,
+               site_ids: Iterable[str] | None = None, source: str | None = None,
+               ending_after_utc: datetime | None = None,
+               starting_before_utc: datetime | None = None) -> list[Event]:
+        """Events by start (then id): all, or those of some ids, sites or a source, or
+        those still going on after one instant and/or starting before another."""
+        ...
+
+    def event(self, event_id: str) -> Event | None: ...
+
+    # -- mobile unit visits -----------------------------------------------------------------
+    def record_visits(self, visits: Iterable[Visit], *, actor: str = SYSTEM_ACTOR) -> None:
+        """Store visits; one of the same unit, site and day replaces the stored one."""
+        ...
+
+    def visits(self, *, unit: str | None = None) -> list[Visit]:
+        """Visits by day, then unit and site."""
         ...
 
     # -- population -----------------------------------------------------------------------

@@ -108,6 +108,40 @@ changes = sa.Table(
     sa.Column("fields", sa.JSON, nullable=True),
 )
 
+# Events at a site. Times are UTC instants as ``YYYY-MM-DDTHH:MM:SS+00:00`` text (one layout,
+# so text order is time order on every engine); ``zone`` is the site's, to show them in.
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("start_utc", sa.Text, nullable=False),
+    sa.Column("end_utc", sa.Text, nullable=False, index=True),
+    sa.Column("zone", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("registration_url", sa.Text, nullable=False),
+    sa.Column("phone", sa.Text, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=True),
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+
+# One row per visit of a mobile unit to a stop: recording the same visit again replaces it,
+# so a log imported twice counts each visit once. ``visit_date`` is ``YYYY-MM-DD``.
+visits = sa.Table(
+    "visits", metadata,
+    sa.Column("unit", sa.Text, primary_key=True),
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("visit_date", sa.Text, primary_key=True),
+    sa.Column("customers_served", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+)
+
 _ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 # Accounts: ``areas`` is a JSON list of county FIPS codes or region names.

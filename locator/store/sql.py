@@ -13,11 +13,13 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from locator.events import Event, EventKind
 from locator.sites import CountySource, Kind, Site, Status
 from locator.spatial import Catalog, SpatialQueries
 from locator.store import schema as t
@@ -36,6 +38,7 @@ from locator.store.interface import (
     Store,
 )
 from locator.store.migrate import current_revision
+from locator.visits import Visit
 
 if TYPE_CHECKING:
     from locator.store.database import Database
@@ -309,6 +312,90 @@ class SqlStore(PartnerTables):
             counts = {value: int(n) for value, n in conn.execute(query)}
         return dict(sorted(counts.items()))  # code-point order on every engine
 
+    # -- events ---------------------------------------------------------------------------
+    def upsert_events(self, events: Iterable[Event], *, actor: str = SYSTEM_ACTOR) -> None:
+        new = {event.id: event for event in events}
+        if not new:
+            return
+        stamp = now_iso()
+        with self._writing() as conn:
+            old = {event.id for event in self.events(ids=new)}
+            rows = [{**_event_row(event), "updated_at": stamp} for event in new.values()]
+            statement = self._upsert(t.events, ("id",))
+            for part in _chunked(rows):
+                conn.execute(statement, part)
+            for event in new.values():
+                # No site_id: an event changes no site, so no process reloads one for it.
+                self._log(actor, "event_update" if event.id in old else "event_add", None,
+                          {"event_id": [None, event.id], "site_id": [None, event.site_id]},
+                          stamp)
+
+    def remove_events(self, event_ids: Iterable[str], *, actor: str = SYSTEM_ACTOR) -> None:
+        ids = list(dict.fromkeys(event_ids))
+        if not ids:
+            return
+        stamp = now_iso()
+        with self._writing() as conn:
+            for event in self.events(ids=ids):
+                self._log(actor, "event_remove", None,
+                          {"event_id": [event.id, None], "site_id": [event.site_id, None]},
+                          stamp)
+            for part in _chunked(ids):
+                conn.execute(sa.delete(t.events).where(t.events.c.id.in_(part)))
+
+    def events(self, *, ids: Iterable[str] | None = None,
+               site_ids: Iterable[str] | None = None, source: str | None = None,
+               ending_after_utc: datetime | None = None,
+               starting_before_utc: datetime | None = None) -> list[Event]:
+        e = t.events
+        query = sa.select(e)
+        if source is not None:
+            query = query.where(e.c.source == source)
+        if ending_after_utc is not None:
+            query = query.where(e.c.end_utc > _utc_text(ending_after_utc))
+        if starting_before_utc is not None:
+            query = query.where(e.c.start_utc < _utc_text(starting_before_utc))
+        found: list[Event] = []
+        with self._reading() as conn:
+            for column, wanted in ((e.c.id, ids), (e.c.site_id, site_ids)):
+                if wanted is not None:
+                    values = sorted(set(wanted))
+                    for part in _chunked(values):
+                        found.extend(_event(r) for r in conn.execute(
+                            query.where(column.in_(part))))
+                    break
+            else:
+                found = [_event(r) for r in conn.execute(query)]
+        return sorted(found, key=_event_order)
+
+    def event(self, event_id: str) -> Event | None:
+        found = self.events(ids=[event_id])
+        return found[0] if found else None
+
+    # -- mobile unit visits -----------------------------------------------------------------
+    def record_visits(self, visits: Iterable[Visit], *, actor: str = SYSTEM_ACTOR) -> None:
+        stamp = now_iso()
+        rows = [{"unit": v.unit, "site_id": v.site_id, "visit_date": v.visit_date.isoformat(),
+                 "customers_served": v.customers_served, "recorded_at": stamp, "actor": actor}
+                for v in visits]
+        if not rows:
+            return
+        statement = self._upsert(t.visits, ("unit", "site_id", "visit_date"))
+        with self._writing() as conn:
+            for part in _chunked(rows):
+                conn.execute(statement, part)
+            self._log(actor, "visits", None, {"visits": [None, len(rows)]}, stamp)
+
+    def visits(self, *, unit: str | None = None) -> list[Visit]:
+        v = t.visits
+        query = sa.select(v.c.unit, v.c.site_id, v.c.visit_date, v.c.customers_served)
+        if unit is not None:
+            query = query.where(v.c.unit == unit)
+        with self._reading() as conn:
+            found = [Visit(r.unit, r.site_id, date.fromisoformat(r.visit_date),
+                           r.customers_served) for r in conn.execute(query)]
+        return sorted(found, key=lambda x: (x.visit_date, x.unit, x.site_id))
+
     # -- population -----------------------------------------------------------------------
     def replace_population(self, level: str,
                            rows: Sequence[tuple[str, str, int, float, float]],
@@ -452,6 +539,33 @@ class SqlStore(PartnerTables):
         return insert.on_conflict_do_update(
             index_elements=list(key),
             set_={c.name: insert.excluded[c.name] for c in table.c if c.name not in key})
+
+
+def _utc_text(moment: datetime) -> str:
+    """The stored layout of an instant; equal layouts make text order time order."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    return {"id": event.id, "site_id": event.site_id, "title": event.title,
+            "kind": event.kind.value, "start_utc": _utc_text(event.start_utc),
+            "end_utc": _utc_text(event.end_utc), "zone": event.zone,
+            "description": event.description, "registration_url": event.registration_url,
+            "phone": event.phone, "capacity": event.capacity,
+            "languages": list(event.languages), "source": event.source}
+
+
+def _event(row: Any) -> Event:
+    return Event(id=row.id, site_id=row.site_id, title=row.title, kind=EventKind(row.kind),
+                 start_utc=datetime.fromisoformat(row.start_utc),
+                 end_utc=datetime.fromisoformat(row.end_utc), zone=row.zone,
+                 description=row.description, registration_url=row.registration_url,
+                 phone=row.phone, capacity=row.capacity, languages=tuple(row.languages),
+                 source=row.source)
+
+
+def _event_order(event: Event) -> tuple[datetime, str]:
+    return event.start_utc, event.id
 
 
 def _site_id(site: Site) -> str:
