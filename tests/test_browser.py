@@ -5,6 +5,7 @@ US library outlets loaded. Every request that is not for 127.0.0.1 is blocked an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -79,12 +80,19 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(site_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(site_db_url, tmp_path_factory.mktemp("server")) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(database_url: str, log_dir: Path, **env: str) -> Iterator[str]:
+    """The app under gunicorn as ``locator serve`` runs it, on a free port; its base URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
-    env = {**os.environ, "LOCATOR_DATABASE_URL": site_db_url}
+    log = log_dir / "gunicorn.log"
+    environment = {**os.environ, "LOCATOR_DATABASE_URL": database_url, **env}
     with open(log, "wb") as out:
-        process = subprocess.Popen(gunicorn_argv("127.0.0.1", port), env=env, cwd=REPO,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(gunicorn_argv("127.0.0.1", port), env=environment,
+                                   cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, process, log)

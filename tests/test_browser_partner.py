@@ -15,11 +15,10 @@ import pytest
 import test_browser
 from conftest import REPO
 from partner_web import PASSWORD, add_account
-from test_browser import ARTIFACTS, Visit, free_port, wait_until_serving
+from test_browser import ARTIFACTS, Visit, serving
 from web_sites import make_db
 
 from locator.accounts import Role
-from locator.cli.serve import gunicorn_argv
 
 pytestmark = [pytest.mark.browser]
 # The job seeker's browser tests' Chromium, shared rather than set up a second way.
@@ -44,20 +43,9 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def server(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("partner_server") / "gunicorn.log"
-    env = {**os.environ, "LOCATOR_DATABASE_URL": db_url,
-           "LOCATOR_SECRET_KEY": "browser-partner-test"}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(gunicorn_argv("127.0.0.1", port), env=env, cwd=REPO,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process, log)
+    with serving(db_url, tmp_path_factory.mktemp("partner_server"),
+                 LOCATOR_SECRET_KEY="browser-partner-test") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def shot(visit: Visit, name: str) -> None:

@@ -4,8 +4,6 @@ add-to-calendar link downloads an iCalendar file another parser reads back."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,11 +11,9 @@ from pathlib import Path
 import ics
 import pytest
 import test_browser as chromium
-from conftest import REPO
-from test_browser import ARTIFACTS, Visit, free_port, wait_until_serving
+from test_browser import ARTIFACTS, Visit, serving
 from web_sites import make_db
 
-from locator.cli.serve import gunicorn_argv
 from locator.events import Event, EventKind
 from locator.sites import Kind, Site
 from locator.store import open_store
@@ -48,19 +44,8 @@ def server(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = make_db(tmp_path_factory.mktemp("when_db"), (ALWAYS_OPEN, UNKNOWN, STOP))
     with open_store(url) as store:
         store.upsert_events([WORKSHOP])
-    port = free_port()
-    log = tmp_path_factory.mktemp("when_server") / "gunicorn.log"
-    env = {**os.environ, "LOCATOR_DATABASE_URL": url}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(gunicorn_argv("127.0.0.1", port), env=env, cwd=REPO,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process, log)
+    with serving(url, tmp_path_factory.mktemp("when_server")) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture

@@ -225,6 +225,9 @@ _PATHS = {
     "/api/events": {"get": {
         "summary": "Upcoming events (workshops, job fairs...) at public sites, by start",
         "operationId": "events",
+        "description": "Give `q`, or both `lat` and `lon`, or neither (events anywhere), "
+                       "never `q` with `lat`/`lon`; `within_mi` needs a place. Text the "
+                       "geocoder cannot place is refused. Each breach answers 400.",
         "parameters": _EVENT_PARAMETERS,
         "responses": openapi.responses({"$ref": "#/components/schemas/EventList"},
                                        description="The events, soonest first."),
@@ -232,6 +235,9 @@ _PATHS = {
     "/api/events.ics": {"get": {
         "summary": "The same events as an iCalendar (RFC 5545) feed",
         "operationId": "eventsCalendar",
+        "description": "Give `q`, or both `lat` and `lon`, or neither (events anywhere), "
+                       "never `q` with `lat`/`lon`; `within_mi` needs a place. Text the "
+                       "geocoder cannot place is refused. Each breach answers 400.",
         "parameters": _EVENT_PARAMETERS,
         "responses": openapi.responses({"type": "string"}, description="A VCALENDAR.",
                                        content_type=ICS_TYPE),
