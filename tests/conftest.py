@@ -8,6 +8,7 @@ holds for PostgreSQL with PostGIS: the ``postgres`` fixture starts a throwaway c
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,3 +120,16 @@ def dump_tables(url: str) -> list[tuple[str, list[tuple[object, ...]]]]:
                 for name, table in sorted(schema.metadata.tables.items())]
     finally:
         engine.dispose()
+
+
+def legacy_database(path: Path) -> Path:
+    """A database as the first release's store made it, built at ``path`` by
+    ``tests/fixtures/make_legacy_db.py`` (built here rather than committed: no database
+    file is kept in the repository)."""
+    spec = importlib.util.spec_from_file_location(
+        "make_legacy_db", Path(__file__).parent / "fixtures" / "make_legacy_db.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(path)
+    return path

@@ -3,13 +3,13 @@ and a restore that brings it back whole and tells every process to reload."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from conftest import legacy_database
 from web_sites import SITES, make_db
 
 from locator.cli import main as cli_main
@@ -102,8 +102,7 @@ def test_a_running_app_reloads_everything_after_a_restore(tmp_path: Path) -> Non
 
 
 def test_restoring_a_first_release_backup_upgrades_it(tmp_path: Path) -> None:
-    old = tmp_path / "old.db"
-    shutil.copy(FIXTURES / "legacy_v2.db", old)
+    old = legacy_database(tmp_path / "old.db")
     with open_store(make_db(tmp_path)) as store:
         store.restore(old)
         assert store.schema_revision == head_revision()

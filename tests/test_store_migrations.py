@@ -3,11 +3,11 @@ command migrates on first use, and a database newer than the code is refused."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import legacy_database
 
 from locator.cli import main as cli_main
 from locator.errors import InvalidInput
@@ -20,9 +20,7 @@ LEGACY_TABLES = ("sites", "site_programs", "population_points", "imports",
 
 
 def legacy_copy(tmp_path: Path) -> Path:
-    path = tmp_path / "legacy.db"
-    shutil.copy(FIXTURES / "legacy_v2.db", path)
-    return path
+    return legacy_database(tmp_path / "legacy.db")
 
 
 def rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -31,8 +29,8 @@ def rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
                 for table in LEGACY_TABLES}
 
 
-def test_fixture_is_a_first_release_database() -> None:
-    with sqlite3.connect(FIXTURES / "legacy_v2.db") as conn:
+def test_fixture_is_a_first_release_database(tmp_path: Path) -> None:
+    with sqlite3.connect(legacy_copy(tmp_path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "alembic_version" not in tables
