@@ -497,8 +497,14 @@ def test_pending_site_has_no_page(visit: Visit) -> None:
 
 
 def axe_violations(visit: Visit) -> list[dict]:
+    # Contrast is judged on what is painted: a popup still fading in (Leaflet's 0.2 s opacity
+    # transition) is faint text for that moment, so let running transitions finish first.
+    visit.page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running')")
     results = visit.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+    # Each node's selector and axe's own explanation, so a failure says what to mend.
+    return [{"id": v["id"], "impact": v["impact"],
+             "nodes": [(n["target"], n.get("failureSummary", "")) for n in v["nodes"]]}
             for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
