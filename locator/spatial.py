@@ -10,6 +10,13 @@ against ~14 µs for ``scipy.spatial.cKDTree`` (see ``bench/nearest.py`` for the 
 figures). cKDTree stays for what pykdtree lacks: radius (ball) queries, and batch queries
 for the coverage engine. Distances come from the chord by ``2 R asin(c / 2)`` (agreeing with the
 haversine reference to ~1e-12 mi), and ties are broken by site id.
+
+Why one OpenMP thread: pykdtree spreads a query's points over an OpenMP team. A search
+asks for one point, and waking a team for it costs far more than the query once the cores
+are busy: measured on this 2-core machine under load, ~2.3 ms per k=11 query with the
+default team against ~45 µs with one thread. ``OMP_NUM_THREADS`` is read once, when the
+OpenMP runtime loads with pykdtree, so it is set before that import (an operator's own
+value is kept); batch queries use cKDTree's own ``workers`` instead.
 """
 
 from __future__ import annotations
@@ -18,12 +25,15 @@ import bisect
 import copy
 import itertools
 import math
+import os
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pykdtree.kdtree import KDTree
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+from pykdtree.kdtree import KDTree  # after the thread count it reads
 from scipy.spatial import cKDTree
 
 from locator.errors import InvalidInput, NotFound

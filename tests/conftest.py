@@ -19,6 +19,11 @@ from _postgres import Cluster, PostgresMissing, start_cluster
 
 from locator.store import Store, open_store, schema
 
+# The app asks the database whether anything changed at most twice a second per worker.
+# Tests that write behind the app's back (another store, another process) and look at once
+# need it to ask every request; the tests of the interval itself set their own.
+os.environ.setdefault("LOCATOR_DATA_CHECK_INTERVAL_S", "0")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"

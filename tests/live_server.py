@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -19,10 +21,11 @@ __all__ = ["Server", "free_port"]
 class Server:
     """``locator serve`` on a free port, its stderr collected line by line."""
 
-    def __init__(self, database_url: str, *, workers: int = 2) -> None:
+    def __init__(self, database_url: str, *, workers: int = 2,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "LOCATOR_DATABASE_URL": database_url,
-               "LOCATOR_SECRET_KEY": "test"}
+               "LOCATOR_SECRET_KEY": "test", **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "locator", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)],
@@ -43,6 +46,25 @@ class Server:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}",
                                     timeout=5) as response:
             return response.status, response.read()
+
+    def status(self, path: str) -> int:
+        """The status of a GET, whatever it is (``get`` raises on 4xx and 5xx)."""
+        try:
+            return self.get(path)[0]
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def access_records(self) -> list[dict]:
+        """The access log so far: one JSON object per request."""
+        records = []
+        for line in list(self.lines):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "pid" in record:
+                records.append(record)
+        return records
 
     def wait_until_up(self) -> None:
         deadline = time.monotonic() + 60

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -170,3 +174,26 @@ def test_catalog_updated_site_by_site_answers_as_one_built_afresh() -> None:
                 fresh.within(lat, lon, 60, site_filter=site_filter)
             assert catalog.in_bbox(-90, 38, -88, 40, site_filter=site_filter) == \
                 fresh.in_bbox(-90, 38, -88, 40, site_filter=site_filter)
+
+
+_OPENMP_TEAMS = """
+import json, sys
+import web  # everything the app imports, in its order
+from threadpoolctl import threadpool_info
+print(json.dumps([i["num_threads"] for i in threadpool_info() if i["user_api"] == "openmp"]))
+"""
+
+
+@pytest.mark.parametrize("asked", [None, "2"])
+def test_single_point_queries_run_on_one_openmp_thread_unless_the_operator_asks(asked):
+    # pykdtree's OpenMP team, woken for every one-point query, costs milliseconds per query
+    # on a busy machine: the app must load the runtime with one thread, yet keep an
+    # operator's own OMP_NUM_THREADS.
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if asked:
+        env["OMP_NUM_THREADS"] = asked
+    out = subprocess.run([sys.executable, "-c", _OPENMP_TEAMS], env=env, check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    teams = json.loads(out.strip().splitlines()[-1])
+    assert teams, "pykdtree's OpenMP runtime was not loaded"
+    assert set(teams) == {int(asked or 1)}

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 from planner_data import make_coverage_db
 from web_sites import make_db
@@ -133,3 +135,39 @@ def test_each_request_takes_its_own_connection_and_gives_it_back(tmp_path: Path)
     assert len(threads_by_store) == 80  # one store per request
     assert len({t for t, _ in seen}) == 4
     assert pool.checkedout() == 0  # every connection went back at teardown
+
+
+def test_between_checks_searches_touch_no_connection_and_a_write_here_is_seen_at_once(
+        tmp_path: Path) -> None:
+    url = make_db(tmp_path)
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "DATA_CHECK_INTERVAL_S": 3600})
+    client = app.test_client()
+    checkouts: list[object] = []
+    sa.event.listen(app.extensions["database"].engine.pool, "checkout",
+                    lambda *args: checkouts.append(args))
+    assert client.get("/api/sites/new-1").status_code == 404  # the first load connects
+    loaded = len(checkouts)
+    for _ in range(30):
+        assert client.get("/api/nearest?lat=39.8&lon=-89.6&k=3").status_code == 200
+        assert client.get("/api/sites?bbox=-90,39,-89,40").status_code == 200
+    assert len(checkouts) == loaded  # answered from memory: no pool, no database
+
+    with open_store(url) as store:  # another process commits
+        store.upsert_sites([Site("new-1", "New Library", Kind.LIBRARY, 39.81, -89.64)])
+    assert client.get("/api/sites/new-1").status_code == 404  # not asked yet: within the hour
+    # Any request that may have written in this worker makes the next one ask.
+    assert client.post("/api/nearest").status_code == 405
+    assert client.get("/api/sites/new-1").get_json()["name"] == "New Library"
+
+
+def test_a_change_is_seen_within_the_interval(tmp_path: Path) -> None:
+    url = make_db(tmp_path)
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "DATA_CHECK_INTERVAL_S": 0.5})
+    client = app.test_client()
+    assert client.get("/api/sites/new-1").status_code == 404
+    with open_store(url) as store:
+        store.upsert_sites([Site("new-1", "New Library", Kind.LIBRARY, 39.81, -89.64)])
+    committed = time.monotonic()
+    while client.get("/api/sites/new-1").status_code == 404:
+        assert time.monotonic() - committed < 2.0, "the change was not seen in 2 s"
+        time.sleep(0.01)

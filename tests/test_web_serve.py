@@ -19,6 +19,9 @@ from live_server import Server, free_port
 from web_sites import PUBLIC_SITES, make_db
 
 from locator.cli import build_parser
+from locator.sites import Kind, Site
+from locator.store import open_store
+from web.data import DATA_CHECK_INTERVAL_S
 
 
 def test_serve_answers_through_gunicorn_on_the_given_port(tmp_path: Path) -> None:
@@ -109,5 +112,40 @@ def test_sighup_reloads_workers_while_requests_keep_being_answered(tmp_path: Pat
         assert server.process.poll() is None
         assert after and not after & before, "the old workers were not replaced"
         assert set(statuses) == {200}
+    finally:
+        server.stop()
+
+
+def test_a_commit_reaches_every_worker_within_two_seconds_at_the_default_interval(
+        tmp_path: Path) -> None:
+    url = make_db(tmp_path)
+    server = Server(url, env={"LOCATOR_DATA_CHECK_INTERVAL_S": str(DATA_CHECK_INTERVAL_S)})
+    try:
+        server.wait_until_up()
+        for n in range(40):  # both workers have their catalog before the change
+            assert server.status(f"/api/sites/new-1?warm={n}") == 404
+        with open_store(url) as store:
+            store.upsert_sites([Site("new-1", "New Library", Kind.LIBRARY, 39.81, -89.64)])
+        committed = time.monotonic()
+        asked: dict[str, float] = {}  # query -> seconds after the commit it was asked
+        while time.monotonic() - committed < 3.0:
+            query = f"n={len(asked)}"
+            asked[query] = time.monotonic() - committed
+            server.status(f"/api/sites/new-1?{query}")
+            time.sleep(0.005)
+        time.sleep(0.5)  # the last access records reach stderr
+        by_worker: dict[int, list[tuple[float, int]]] = {}
+        for record in server.access_records():
+            if record["path"] == "/api/sites/new-1" and record["query"] in asked:
+                by_worker.setdefault(record["pid"], []).append(
+                    (asked[record["query"]], record["status"]))
+        assert len(by_worker) == 2, "both workers should have answered"
+        for answers in by_worker.values():
+            answers.sort()
+            missed = [at for at, status in answers if status != 200]
+            seen_after = max(missed, default=0.0)
+            assert seen_after < 2.0, f"a worker still missed the change {seen_after:.2f} s on"
+            assert all(status == 200 for at, status in answers if at > seen_after)
+            assert answers[-1][1] == 200
     finally:
         server.stop()

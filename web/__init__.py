@@ -32,7 +32,7 @@ from web import (
     review,
     security,
 )
-from web.data import SiteData
+from web.data import DATA_CHECK_INTERVAL_S, SiteData, check_after_writes
 from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
 
@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": False,
     # Where a generated SECRET_KEY is kept; empty means Flask's instance folder.
     "INSTANCE_PATH": "",
+    # Seconds a worker answers from memory before asking the database whether anything
+    # changed (a write in the worker itself is seen at its next request).
+    "DATA_CHECK_INTERVAL_S": DATA_CHECK_INTERVAL_S,
     # A login lasts a working day; Flask's signed session is refused once older.
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
 }
@@ -70,8 +73,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_instance(app)
 
     db.init_app(app)
-    data = SiteData(geocoder=app.config.get("GEOCODER"))
+    data = SiteData(geocoder=app.config.get("GEOCODER"),
+                    check_interval_s=float(app.config["DATA_CHECK_INTERVAL_S"]))
     app.extensions["locator"] = data
+    app.teardown_request(check_after_writes)
     if app.config["PRELOAD_CATALOG"]:
         with app.app_context():
             data.catalog()

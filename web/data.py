@@ -1,8 +1,11 @@
 """The site catalog and the geocoder the views ask: one of each per worker process.
 
-Every search is answered from the in-memory ``Catalog``. Per request the store is asked one
-cheap question, its data version; when another process (or this one) has committed since,
-the change log says which sites changed, and only those are put into the catalog. Only
+Every search is answered from the in-memory ``Catalog``. The store is asked one cheap
+question, its data version, at most every ``DATA_CHECK_INTERVAL_S`` seconds per worker
+(and on the first request after this worker handled a write); when another process (or
+this one) has committed since, the change log says which sites changed, and only those are
+put into the catalog. So a change reaches every worker within that interval plus one
+request, and a search between checks touches neither the pool nor the database. Only
 approved sites are ever loaded, so pending and retired ones cannot reach a page. What each
 update touched is kept for a while, so the planner's coverage studies can keep the studies
 an update did not touch (see ``web.coverage_data``).
@@ -11,12 +14,14 @@ an update did not touch (see ``web.coverage_data``).
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import current_app
+from flask import current_app, request
 
 from locator.errors import InvalidInput, NotFound
 from locator.geocode import Town, default_geocoder
@@ -34,6 +39,12 @@ from web.params import NearestQuery
 MAX_INCREMENTAL_SITES = 2000
 # Updates remembered for consumers that have not caught up yet.
 KEPT_UPDATES = 256
+# How long a worker answers from its catalog before asking the store for its data version
+# again. Asking costs a pooled connection and a query (~0.15 ms of a ~0.7 ms search,
+# measured with bench/web_load.py's data); twice a second keeps changes well inside the
+# 2 s every process must see them in.
+DATA_CHECK_INTERVAL_S = 0.5
+_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
 _log = logging.getLogger(__name__)
@@ -81,27 +92,44 @@ class CatalogUpdate:
 class SiteData:
     """The approved sites of the store as a ``Catalog``, kept in step with the store."""
 
-    def __init__(self, *, geocoder: Geocoder | None = None) -> None:
+    def __init__(self, *, geocoder: Geocoder | None = None,
+                 check_interval_s: float = DATA_CHECK_INTERVAL_S) -> None:
         self._geocoder = geocoder
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._version = -1
+        # Catalog and version as one value, so a reader without the lock never pairs
+        # one update's catalog with another's version.
+        self._current: tuple[Catalog, int] | None = None
+        self._check_interval_s = check_interval_s
+        self._checked_at = -math.inf  # time.monotonic() of the last data-version read
         self._updates: deque[CatalogUpdate] = deque(maxlen=KEPT_UPDATES)
 
     def catalog(self) -> Catalog:
         return self.snapshot()[0]
 
     def snapshot(self) -> tuple[Catalog, int]:
-        """The catalog and the data version it reflects, brought up to date first."""
+        """The catalog and the data version it reflects, brought up to date first when the
+        last check is older than the interval."""
+        current = self._current
+        if current is not None and time.monotonic() - self._checked_at < self._check_interval_s:
+            return current
         store = get_store()
         with self._lock:
+            checked_at = time.monotonic()
             version = store.data_version()
             if self._catalog is None:
                 self._reload(store, version)
             elif version != self._version:
                 self._apply(store, store.changes_since(self._version))
-            assert self._catalog is not None
-            return self._catalog, self._version
+            self._checked_at = checked_at
+            assert self._current is not None
+            return self._current
+
+    def check_soon(self) -> None:
+        """Read the data version at the next request, whatever the interval: this worker
+        has just written, and the person who wrote expects to see it."""
+        self._checked_at = -math.inf
 
     def updates_since(self, version: int) -> list[CatalogUpdate] | None:
         """The updates after ``version``, oldest first; None when they are no longer kept."""
@@ -168,6 +196,14 @@ class SiteData:
     def _record(self, update: CatalogUpdate) -> None:
         self._version = update.version
         self._updates.append(update)
+        assert self._catalog is not None
+        self._current = (self._catalog, self._version)
+
+
+def check_after_writes(_error: BaseException | None = None) -> None:
+    """Teardown of every request: after one that may have written, check at once."""
+    if request.method not in _SAFE_METHODS:
+        site_data().check_soon()
 
 
 def site_data() -> SiteData:

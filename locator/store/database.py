@@ -26,8 +26,9 @@ class Database:
             raise
 
     def connect(self) -> Store:
-        """A store on a connection of its own, returned to the pool when it is closed."""
-        return SqlStore(self, self.engine.connect())
+        """A store on a connection of its own, taken from the pool when the store is first
+        used and returned to it when the store is closed."""
+        return SqlStore(self)
 
     def migrate(self) -> None:
         migrate.upgrade(self.engine, self.dialect)

@@ -61,13 +61,17 @@ _CHUNK = 500
 
 
 class SqlStore(PartnerTables):
-    """A ``Store`` on one connection, used by the thread that opened it."""
+    """A ``Store`` on one connection, used by the thread that opened it.
 
-    def __init__(self, database: Database, connection: sa.Connection, *,
+    Without a connection given, one is taken from the pool when the store is first asked
+    something: a web request that never needs the database never touches the pool.
+    """
+
+    def __init__(self, database: Database, connection: sa.Connection | None = None, *,
                  owns_database: bool = False) -> None:
         self._database = database
         self._dialect = database.dialect
-        self._conn = connection
+        self._connection = connection
         self._owns_database = owns_database
         self._thread = threading.get_ident()
         self._pending: list[dict[str, Any]] = []
@@ -81,8 +85,16 @@ class SqlStore(PartnerTables):
     def engine_name(self) -> str:
         return self._dialect.name
 
+    @property
+    def _conn(self) -> sa.Connection:
+        if self._connection is None:
+            self._connection = self._database.engine.connect()
+        return self._connection
+
     def close(self) -> None:
-        self._conn.close()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
         if self._owns_database:
             self._database.dispose()
 
