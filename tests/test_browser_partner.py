@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -150,6 +151,7 @@ def test_register_verify_extend_approve_and_find_one_place_with_both_roles(
 PLANNER = "lee@eastside.example"
 ADDRESS = {"Street address": "2101 E Clear Lake Ave", "City": "Springfield", "State": "IL",
            "ZIP code": "62703"}
+RESOURCE_ERROR = "Failed to load resource: the server responded with a status of {status}"
 PX_TOLERANCE = 1.5  # the marker sits on whole pixels; a click or a drag on fractions
 
 
@@ -345,6 +347,86 @@ def test_without_javascript_the_add_form_places_the_site_by_its_address(
         place = default_geocoder().geocode("100 N Water St, Decatur, IL 62523")
         assert (filed.fields["lat"], filed.fields["lon"]) == (place.lat, place.lon)
         assert filed.county_fips == "17115"
+    finally:
+        visit.close()
+    assert visit.blocked == [] and visit.dialogs == []
+
+
+def test_the_review_map_numbers_the_likely_duplicates_as_the_list_does(
+        browser, server: str, db_url: str) -> None:
+    email = "max@lincoln-lab.example"
+    add_account(db_url, email, organization="Lincoln Lab Partners")
+    visits = {name: Visit(browser, server) for name in ("partner", "reviewer")}
+    try:
+        partner = visits["partner"]
+        log_in(partner, email)
+        partner.goto("/partner/add")
+        page = partner.page
+        page.get_by_label("Kind of site").select_option("access_site")
+        for label, value in (("Name of the site", "Lincoln Library Access Point"),
+                             ("Organisation", "Lincoln Lab Partners"),
+                             ("Street address", "326 S 7th St"), ("City", "Springfield"),
+                             ("State", "IL"), ("ZIP code", "62701")):
+            page.get_by_label(label, exact=True).fill(value)
+        type_coordinates(partner, 39.8004, -89.6496)
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_selector("section.duplicates")
+        page.get_by_label("This is a different service at the same place").check()
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_selector('tr[data-status="pending"]')
+        with open_store(db_url) as store:
+            [filed] = store.site_requests(organization="Lincoln Lab Partners")
+
+        reviewer = visits["reviewer"]
+        log_in(reviewer, REVIEWER)
+        reviewer.goto(f"/review/{filed.id}")
+        reviewer.page.wait_for_selector(".duplicate-marker")
+        listed = reviewer.page.locator("ol.duplicates li").evaluate_all(
+            "items => items.map(i => i.dataset.site)")
+        assert listed[0] == LIBRARY
+        numbers = reviewer.page.locator(".duplicate-marker").all_inner_texts()
+        assert numbers == [str(n) for n in range(1, len(listed) + 1)]
+        reviewer.page.locator(".duplicate-marker").first.click()
+        assert reviewer.page.locator(".leaflet-popup-content a").get_attribute("href") == \
+            f"/sites/{LIBRARY}"
+        reviewer.page.get_by_label("Reason the partner will see").fill("Test over")
+        reviewer.page.get_by_role("button", name="Reject").click()
+        reviewer.page.wait_for_url("**/review/")
+        # The browser logs the refused send (the duplicate check's 409), and nothing else.
+        assert partner.console_errors == [RESOURCE_ERROR.format(status="409 (CONFLICT)")]
+        assert reviewer.console_errors == []
+        for visit in visits.values():
+            assert visit.blocked == [] and visit.dialogs == []
+    finally:
+        for visit in visits.values():
+            visit.close()
+
+
+def test_the_add_form_map_speaks_spanish(browser, server: str, db_url: str) -> None:
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    email = "sol@eastside.example"
+    add_account(db_url, email, organization="Eastside Works")
+    visit = Visit(browser, server)
+    visit.context.add_init_script(path=str(AXE))
+    page = visit.page
+    try:
+        log_in(visit, email)
+        visit.goto("/partner/add?lang=es")
+        visit.wait_for_outlines()
+        assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Acercar"
+        point = page.evaluate(FIND_BARE_MAP_POINT)
+        page.mouse.click(point["x"], point["y"])
+        assert re.fullmatch(r"El sitio está ubicado en -?\d+,\d+, -?\d+,\d+\.",
+                            page.locator("#place-status").inner_text())
+        assert page.locator(".place-marker").get_attribute("title") == \
+            "El sitio nuevo: arrástrelo para moverlo"
+        page.get_by_label("Código postal (ZIP)", exact=True).fill("00000")
+        page.get_by_role("button", name="Ubicar por la dirección").click()
+        page.wait_for_function("() => document.getElementById('place-status').textContent"
+                               ".startsWith('No se pudo ubicar la dirección: ')")
+        assert axe_violations(visit) == []
+        shot(visit, "9-add-form-es")
+        assert visit.console_errors == [RESOURCE_ERROR.format(status="400 (BAD REQUEST)")]
     finally:
         visit.close()
     assert visit.blocked == [] and visit.dialogs == []

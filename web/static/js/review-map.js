@@ -12,20 +12,21 @@
   var map = handle.map;
   var MAX_ZOOM = 12;  // near enough to part places a few blocks apart, far enough to see the county
 
-  function pin(latlng, text, className, title) {
-    return L.marker(latlng, {
+  function pin(latlng, text, className, options) {
+    return L.marker(latlng, Object.assign({
       icon: L.divIcon({ className: className, html: LocatorMap.el("span", text), iconSize: [28, 28] }),
-      title: title, keyboard: false
-    }).addTo(map);
+      keyboard: false
+    }, options)).addTo(map);
   }
 
+  // On top, but clicks go through it: a duplicate in the same building lies under it.
   var point = L.latLng(parseFloat(element.dataset.lat), parseFloat(element.dataset.lon));
-  pin(point, "★", "result-marker is-selected requested-point", element.dataset.name)
-    .setZIndexOffset(1000);
+  pin(point, "★", "result-marker is-selected requested-point",
+      { title: element.dataset.name, interactive: false, zIndexOffset: 1000 });
   var bounds = L.latLngBounds([point]);
   document.querySelectorAll("ol.duplicates li[data-lat]").forEach(function (item, i) {
     var latlng = L.latLng(parseFloat(item.dataset.lat), parseFloat(item.dataset.lon));
-    pin(latlng, i18n.number(i + 1), "result-marker duplicate-marker", item.dataset.name)
+    pin(latlng, i18n.number(i + 1), "result-marker duplicate-marker", { title: item.dataset.name })
       .bindPopup(function () { return LocatorMap.sitePopup(element, item.dataset.site, item.dataset.name, null); });
     bounds.extend(latlng);
   });
