@@ -17,6 +17,7 @@ from planner_data import make_coverage_db
 from locator import geodata
 from locator.accounts import Role
 from locator.geocode import default_geocoder
+from locator.store import open_store
 
 SANGAMON = "17167"
 LIBRARY = "lib-springfield"
@@ -46,7 +47,6 @@ def send(client: FlaskClient, **fields: str):
 
 
 def filed_fields(client: FlaskClient) -> dict[str, object]:
-    from locator.store import open_store
     with open_store(client.application.config["DATABASE_URL"]) as store:
         return store.site_requests()[0].fields
 
@@ -98,6 +98,17 @@ def test_a_point_in_no_county_says_so_next_to_the_latitude(db_url: str) -> None:
     assert answer.status_code == 400
     assert "longitudes in the US are negative" in field_error(answer.get_data(as_text=True),
                                                               "lat")
+
+
+def test_a_coastal_point_the_outlines_leave_offshore_is_filed_in_the_nearest_county(
+        db_url: str) -> None:
+    # A library on the La Jolla shore: the generalised outline of San Diego County stops
+    # short of it.
+    assert geodata.county_fips_at(32.8406523, -117.2764051) is None
+    partner = signed_in(db_url, "ana@lincoln.example")
+    assert send(partner, lat="32.8406523", lon="-117.2764051").status_code == 302
+    with open_store(db_url) as store:
+        assert store.site_requests()[0].county_fips == "06073"
 
 
 def test_an_address_that_cannot_be_placed_says_so_next_to_the_address(db_url: str) -> None:

@@ -201,7 +201,7 @@ def _placed(form: AddForm) -> tuple[tuple[float, float], str] | None:
     point = (lat, lon) if lat is not None and lon is not None else _geocoded(form)
     if point is None:
         return None
-    county_fips = geodata.county_fips_at(*point)
+    county_fips = geodata.county_fips_near(*point)
     if county_fips is None:
         (form.lat if lat is not None else form.address).errors = [gettext(
             "This point is in no US county: put the marker on the site, or check the "
