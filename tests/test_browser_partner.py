@@ -6,7 +6,9 @@ and information sites finds the library as one place with both roles."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,10 +17,22 @@ import pytest
 import test_browser
 from conftest import REPO
 from partner_web import PASSWORD, add_account
-from test_browser import ARTIFACTS, Visit, serving
+from test_browser import (
+    ARTIFACTS,
+    AXE,
+    FIND_BARE_MAP_POINT,
+    Visit,
+    axe_violations,
+    require,
+    serving,
+)
 from web_sites import make_db
 
+from locator import geodata
 from locator.accounts import Role
+from locator.geocode import default_geocoder
+from locator.listings import RequestAction, RequestStatus
+from locator.store import open_store
 
 pytestmark = [pytest.mark.browser]
 # The job seeker's browser tests' Chromium, shared rather than set up a second way.
@@ -131,3 +145,288 @@ def test_register_verify_extend_approve_and_find_one_place_with_both_roles(
     finally:
         for visit in visits.values():
             visit.close()
+
+
+# Placing a new site on the add form's map, and the reviewer's map of it.
+PLANNER = "lee@eastside.example"
+ADDRESS = {"Street address": "2101 E Clear Lake Ave", "City": "Springfield", "State": "IL",
+           "ZIP code": "62703"}
+RESOURCE_ERROR = "Failed to load resource: the server responded with a status of {status}"
+PX_TOLERANCE = 1.5  # the marker sits on whole pixels; a click or a drag on fractions
+
+
+def world_px(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    """Web Mercator pixel of a point at a zoom level, as every slippy map counts them."""
+    scale = 256 * 2 ** zoom
+    sin_lat = math.sin(math.radians(lat))
+    return ((lon + 180) / 360 * scale,
+            (0.5 - math.log((1 + sin_lat) / (1 - sin_lat)) / (4 * math.pi)) * scale)
+
+
+def moved_by(lat: float, lon: float, zoom: int, dx: float, dy: float) -> tuple[float, float]:
+    """The point ``dx, dy`` screen pixels away at that zoom."""
+    x, y = world_px(lat, lon, zoom)
+    scale = 256 * 2 ** zoom
+    n = math.pi - 2 * math.pi * (y + dy) / scale
+    return math.degrees(math.atan(math.sinh(n))), (x + dx) / scale * 360 - 180
+
+
+def degrees_per_px(zoom: int) -> float:
+    return PX_TOLERANCE * 360 / (256 * 2 ** zoom)
+
+
+def centre(box: dict) -> tuple[float, float]:
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def marker_at(visit: Visit, selector: str) -> tuple[float, float]:
+    return centre(visit.page.locator(selector).bounding_box())
+
+
+def coordinates(visit: Visit) -> tuple[float, float]:
+    return float(visit.page.input_value("#lat")), float(visit.page.input_value("#lon"))
+
+
+def type_coordinates(visit: Visit, lat: float, lon: float) -> None:
+    for label, value in (("Latitude", lat), ("Longitude", lon)):
+        visit.page.get_by_label(label, exact=True).fill(str(value))
+        visit.page.get_by_label(label, exact=True).press("Tab")
+
+
+def assert_near(found: tuple[float, float], expected: tuple[float, float],
+                tolerance: float) -> None:
+    assert found[0] == pytest.approx(expected[0], abs=tolerance)
+    assert found[1] == pytest.approx(expected[1], abs=tolerance)
+
+
+def test_a_site_placed_by_map_drag_and_address_is_filed_and_reviewed_at_that_point(
+        browser, server: str, db_url: str) -> None:
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    add_account(db_url, PLANNER, organization="Eastside Works")
+    visits = {name: Visit(browser, server) for name in ("partner", "reviewer")}
+    for visit in visits.values():
+        visit.context.add_init_script(path=str(AXE))
+    try:
+        partner = visits["partner"]
+        page = partner.page
+        log_in(partner, PLANNER)
+        partner.goto("/partner/add")
+        partner.wait_for_outlines()
+        assert axe_violations(partner) == []
+        zoom = int(page.locator("#map").get_attribute("data-place-zoom"))
+
+        # A click on the whole-country map puts the marker there, in the county under it.
+        point = page.evaluate(FIND_BARE_MAP_POINT)
+        assert point is not None and page.input_value("#lat") == ""
+        page.mouse.move(point["x"], point["y"])
+        tooltip = page.locator(".county-tooltip").inner_text()
+        page.mouse.click(point["x"], point["y"])
+        assert_near(marker_at(partner, ".place-marker"), (point["x"], point["y"]),
+                    PX_TOLERANCE)
+        clicked = coordinates(partner)
+        fips = geodata.county_fips_at(*clicked)
+        assert fips is not None
+        assert tooltip == geodata.county(fips).label
+        assert page.locator("#place-status").inner_text().startswith("The site is placed at")
+
+        # Typed coordinates move the marker: first into view, then by Mercator pixels.
+        type_coordinates(partner, 39.79, -89.60)
+        assert_near(marker_at(partner, ".place-marker"),
+                    centre(page.locator("#map").bounding_box()), PX_TOLERANCE)
+        before = marker_at(partner, ".place-marker")
+        type_coordinates(partner, 39.7905, -89.5995)
+        after = marker_at(partner, ".place-marker")
+        x0, y0 = world_px(39.79, -89.60, zoom)
+        x1, y1 = world_px(39.7905, -89.5995, zoom)
+        assert_near((after[0] - before[0], after[1] - before[1]), (x1 - x0, y1 - y0),
+                    PX_TOLERANCE)
+
+        # A click beside the marker moves it there: the fields hold the clicked point.
+        page.mouse.click(after[0] + 90, after[1] + 40)
+        clicked = moved_by(39.7905, -89.5995, zoom, 90, 40)
+        assert_near(coordinates(partner), clicked, degrees_per_px(zoom))
+
+        # Dragging the marker moves the fields with it.
+        start = marker_at(partner, ".place-marker")
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move(start[0] - 60, start[1] - 50, steps=8)
+        page.mouse.up()
+        dragged = moved_by(*clicked, zoom, -60, -50)
+        assert_near(coordinates(partner), dragged, degrees_per_px(zoom))
+        assert_near(marker_at(partner, ".place-marker"), (start[0] - 60, start[1] - 50),
+                    PX_TOLERANCE)
+
+        # Placing by the address moves the marker where the app's geocoder puts it.
+        for label, value in ADDRESS.items():
+            page.get_by_label(label, exact=True).fill(value)
+        page.get_by_role("button", name="Place by the address").click()
+        page.wait_for_function("() => document.getElementById('place-status').textContent"
+                               ".startsWith('Placed at')")
+        geocoded = default_geocoder().geocode("2101 E Clear Lake Ave, Springfield, IL 62703")
+        assert coordinates(partner) == (round(geocoded.lat, 6), round(geocoded.lon, 6))
+        assert_near(marker_at(partner, ".place-marker"),
+                    centre(page.locator("#map").bounding_box()), PX_TOLERANCE)
+        shot(partner, "7-placed-by-address")
+
+        # Onto the building, then sent: one pending request at exactly that point.
+        start = marker_at(partner, ".place-marker")
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move(start[0] + 40, start[1] + 10, steps=5)
+        page.mouse.up()
+        placed = coordinates(partner)
+        assert_near(placed, moved_by(geocoded.lat, geocoded.lon, zoom, 40, 10),
+                    degrees_per_px(zoom))
+        page.get_by_label("Kind of site").select_option("access_site")
+        page.get_by_label("Name of the site").fill("Eastside Career Lab")
+        page.get_by_label("Organisation").fill("Eastside Works")
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_selector('tr[data-status="pending"]')
+        with open_store(db_url) as store:
+            [filed] = [r for r in store.site_requests(organization="Eastside Works")]
+        assert filed.status is RequestStatus.PENDING and filed.action is RequestAction.ADD
+        assert (filed.fields["lat"], filed.fields["lon"]) == placed
+        assert filed.county_fips == geodata.county_fips_at(*placed) == "17167"
+
+        # The county's reviewer sees the point on a map, in its outlined county.
+        reviewer = visits["reviewer"]
+        log_in(reviewer, REVIEWER)
+        reviewer.goto(f"/review/{filed.id}")
+        reviewer.wait_for_outlines()
+        reviewer.page.wait_for_selector("path.requested-county")
+        star = marker_at(reviewer, ".requested-point")
+        assert_near(star, centre(reviewer.page.locator("#map").bounding_box()), PX_TOLERANCE)
+        under = reviewer.page.evaluate(
+            "([x, y]) => document.elementsFromPoint(x, y).some("
+            "e => e.classList.contains('requested-county'))", list(star))
+        assert under
+        assert reviewer.page.locator("#map").get_attribute("data-lat") == str(placed[0])
+        assert "Sangamon County" in reviewer.page.locator("main").inner_text()
+        assert axe_violations(reviewer) == []
+        shot(reviewer, "8-review-map")
+        reviewer.page.get_by_label("Reason the partner will see").fill("Test over")
+        reviewer.page.get_by_role("button", name="Reject").click()
+        reviewer.page.wait_for_url("**/review/")
+        for visit in visits.values():
+            assert visit.blocked == [] and visit.dialogs == []
+            assert visit.console_errors == []
+    finally:
+        for visit in visits.values():
+            visit.close()
+
+
+def test_without_javascript_the_add_form_places_the_site_by_its_address(
+        browser, server: str, db_url: str) -> None:
+    email = "kim@decatur.example"
+    add_account(db_url, email, organization="Decatur Works")
+    visit = Visit(browser, server, java_script_enabled=False)
+    page = visit.page
+    try:
+        log_in(visit, email)
+        visit.goto("/partner/add")
+        assert not page.locator("#place-map").is_visible()
+        page.get_by_label("Kind of site").select_option("dissemination_site")
+        page.get_by_label("Name of the site").fill("Decatur Career Corner")
+        page.get_by_label("Organisation").fill("Decatur Works")
+        address = {"Street address": "100 N Water St", "City": "Decatur", "State": "IL",
+                   "ZIP code": "62523"}
+        for label, value in address.items():
+            page.get_by_label(label, exact=True).fill(value)
+        page.get_by_label("Latitude", exact=True).fill("39.84")
+        page.get_by_role("button", name="Send for review").click()
+        error = page.locator("#lon-error")
+        assert error.inner_text().startswith("Give both the latitude and the longitude")
+        assert "lon-error" in page.get_by_label("Longitude", exact=True).get_attribute(
+            "aria-describedby")
+        page.get_by_label("Latitude", exact=True).fill("")
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_selector('tr[data-status="pending"]')
+        with open_store(db_url) as store:
+            [filed] = store.site_requests(organization="Decatur Works")
+        place = default_geocoder().geocode("100 N Water St, Decatur, IL 62523")
+        assert (filed.fields["lat"], filed.fields["lon"]) == (place.lat, place.lon)
+        assert filed.county_fips == "17115"
+    finally:
+        visit.close()
+    assert visit.blocked == [] and visit.dialogs == []
+
+
+def test_the_review_map_numbers_the_likely_duplicates_as_the_list_does(
+        browser, server: str, db_url: str) -> None:
+    email = "max@lincoln-lab.example"
+    add_account(db_url, email, organization="Lincoln Lab Partners")
+    visits = {name: Visit(browser, server) for name in ("partner", "reviewer")}
+    try:
+        partner = visits["partner"]
+        log_in(partner, email)
+        partner.goto("/partner/add")
+        page = partner.page
+        page.get_by_label("Kind of site").select_option("access_site")
+        for label, value in (("Name of the site", "Lincoln Library Access Point"),
+                             ("Organisation", "Lincoln Lab Partners"),
+                             ("Street address", "326 S 7th St"), ("City", "Springfield"),
+                             ("State", "IL"), ("ZIP code", "62701")):
+            page.get_by_label(label, exact=True).fill(value)
+        type_coordinates(partner, 39.8004, -89.6496)
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_selector("section.duplicates")
+        page.get_by_label("This is a different service at the same place").check()
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_selector('tr[data-status="pending"]')
+        with open_store(db_url) as store:
+            [filed] = store.site_requests(organization="Lincoln Lab Partners")
+
+        reviewer = visits["reviewer"]
+        log_in(reviewer, REVIEWER)
+        reviewer.goto(f"/review/{filed.id}")
+        reviewer.page.wait_for_selector(".duplicate-marker")
+        listed = reviewer.page.locator("ol.duplicates li").evaluate_all(
+            "items => items.map(i => i.dataset.site)")
+        assert listed[0] == LIBRARY
+        numbers = reviewer.page.locator(".duplicate-marker").all_inner_texts()
+        assert numbers == [str(n) for n in range(1, len(listed) + 1)]
+        reviewer.page.locator(".duplicate-marker").first.click()
+        assert reviewer.page.locator(".leaflet-popup-content a").get_attribute("href") == \
+            f"/sites/{LIBRARY}"
+        reviewer.page.get_by_label("Reason the partner will see").fill("Test over")
+        reviewer.page.get_by_role("button", name="Reject").click()
+        reviewer.page.wait_for_url("**/review/")
+        # The browser logs the refused send (the duplicate check's 409), and nothing else.
+        assert partner.console_errors == [RESOURCE_ERROR.format(status="409 (CONFLICT)")]
+        assert reviewer.console_errors == []
+        for visit in visits.values():
+            assert visit.blocked == [] and visit.dialogs == []
+    finally:
+        for visit in visits.values():
+            visit.close()
+
+
+def test_the_add_form_map_speaks_spanish(browser, server: str, db_url: str) -> None:
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    email = "sol@eastside.example"
+    add_account(db_url, email, organization="Eastside Works")
+    visit = Visit(browser, server)
+    visit.context.add_init_script(path=str(AXE))
+    page = visit.page
+    try:
+        log_in(visit, email)
+        visit.goto("/partner/add?lang=es")
+        visit.wait_for_outlines()
+        assert page.locator(".leaflet-control-zoom-in").get_attribute("title") == "Acercar"
+        point = page.evaluate(FIND_BARE_MAP_POINT)
+        page.mouse.click(point["x"], point["y"])
+        assert re.fullmatch(r"El sitio está ubicado en -?\d+,\d+, -?\d+,\d+\.",
+                            page.locator("#place-status").inner_text())
+        assert page.locator(".place-marker").get_attribute("title") == \
+            "El sitio nuevo: arrástrelo para moverlo"
+        page.get_by_label("Código postal (ZIP)", exact=True).fill("00000")
+        page.get_by_role("button", name="Ubicar por la dirección").click()
+        page.wait_for_function("() => document.getElementById('place-status').textContent"
+                               ".startsWith('No se pudo ubicar la dirección: ')")
+        assert axe_violations(visit) == []
+        shot(visit, "9-add-form-es")
+        assert visit.console_errors == [RESOURCE_ERROR.format(status="400 (BAD REQUEST)")]
+    finally:
+        visit.close()
+    assert visit.blocked == [] and visit.dialogs == []

@@ -289,6 +289,33 @@ def test_point_in_county_agrees_with_the_library_survey_for_over_99_percent() ->
                                           for i in sample]
 
 
+def brute_force_nearest_county_fips(lat: float, lon: float, max_distance_deg: float) -> str | None:
+    point = shapely.Point(lon, lat)
+    distance, fips = min((outline.distance(point), fips)
+                         for fips, outline in reference_outlines().items())
+    return fips if distance <= max_distance_deg else None
+
+
+@pytest.mark.slow
+def test_county_near_places_every_library_outlet_the_outlines_leave_offshore() -> None:
+    outlets = imls_outlets()
+    lats = [float(r["LATITUDE"]) for r in outlets]
+    lons = [float(r["LONGITUD"]) for r in outlets]
+    offshore = [i for i, fips in enumerate(geo.county_fips_at_many(lats, lons)) if fips is None]
+    assert len(offshore) == 31
+    near = [geo.county_fips_near(lats[i], lons[i]) for i in offshore]
+    assert near == [brute_force_nearest_county_fips(lats[i], lons[i], geo.COAST_SLACK_DEG)
+                    for i in offshore]
+    survey = [outlets[i]["INCITSST"] + outlets[i]["INCITSCO"] for i in offshore]
+    assert sum(a == b for a, b in zip(near, survey, strict=True)) >= 0.9 * len(offshore)
+
+
+def test_county_near_is_the_county_at_on_land_and_none_far_at_sea() -> None:
+    assert geo.county_fips_near(39.8003, -89.6497) == "17167"
+    assert geo.county_fips_near(30.0, -60.0) is None
+    assert geo.county_fips_near(39.8, 89.65) is None  # a longitude without its minus sign
+
+
 # --- distance outside a state -------------------------------------------------------------
 
 def brute_force_distance_outside_mi(lat: float, lon: float, abbr: str) -> float:

@@ -19,7 +19,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from locator import geodata, listings
@@ -45,6 +52,12 @@ class Checkboxes(SelectMultipleField):
 def _text(label: Any, *, required: bool = False, max_chars: int = TEXT_MAX_CHARS) -> Any:
     first = DataRequired() if required else Optional()
     return StringField(label, validators=[first, Length(max=max_chars)])
+
+
+def _number_typed(form: FlaskForm, field: FloatField) -> None:
+    """Text that is no number gets its one message, what to type, not a range too."""
+    if field.process_errors:
+        raise StopValidation()
 
 
 class _Contact(FlaskForm):
@@ -82,10 +95,14 @@ class AddForm(_Contact):
     city = _text(lazy_gettext("City"), required=True)
     state = _text(lazy_gettext("State"), required=True, max_chars=2)
     zip = _text(lazy_gettext("ZIP code"), required=True, max_chars=10)
-    lat = FloatField(lazy_gettext("Latitude"), validators=[
-        Optional(), NumberRange(-90, 90, message=lazy_gettext("Between -90 and 90."))])
-    lon = FloatField(lazy_gettext("Longitude"), validators=[
-        Optional(), NumberRange(-180, 180, message=lazy_gettext("Between -180 and 180."))])
+    lat = FloatField(lazy_gettext("Latitude"), invalid_value_message=lazy_gettext(
+        "Type the latitude in decimal degrees, such as 39.80012, or leave it empty."),
+        validators=[Optional(), _number_typed, NumberRange(-90, 90, message=lazy_gettext(
+            "The latitude is between -90 and 90 degrees."))])
+    lon = FloatField(lazy_gettext("Longitude"), invalid_value_message=lazy_gettext(
+        "Type the longitude in decimal degrees, such as -89.64971, or leave it empty."),
+        validators=[Optional(), _number_typed, NumberRange(-180, 180, message=lazy_gettext(
+            "The longitude is between -180 and 180 degrees."))])
     different_service = BooleanField(
         lazy_gettext("This is a different service at the same place"))
 
@@ -137,9 +154,10 @@ def add():
     form = AddForm(data=request.args.to_dict() if request.method == "GET" else None)
     if not form.validate_on_submit():
         return render_template("partner/add.html", form=form, duplicates=[])
-    point = _point(form)
-    if point is None:
+    placed = _placed(form)
+    if placed is None:
         return render_template("partner/add.html", form=form, duplicates=[]), 400
+    point, county_fips = placed
     duplicates = listings.likely_duplicates(
         site_data().catalog(), name=form.name.data, address=form.address.data,
         lat=point[0], lon=point[1])
@@ -152,7 +170,7 @@ def add():
               **_contact_fields(form)}
     filed = get_store().add_request(action=RequestAction.ADD, user=signed_in(),
                                     site_id=None,
-                                    county_fips=geodata.county_fips_at(*point) or "",
+                                    county_fips=county_fips,
                                     fields=fields)
     return redirect(url_for("partner.requests", filed=filed.id))
 
@@ -170,11 +188,30 @@ def confirm(site_id: str):
     return redirect(url_for("public.site_detail", site_id=site.id))
 
 
-def _point(form: AddForm) -> tuple[float, float] | None:
-    """Where the marker was put, or else where the address geocodes; None with the reason
-    next to the address field."""
-    if form.lat.data is not None and form.lon.data is not None:
-        return form.lat.data, form.lon.data
+def _placed(form: AddForm) -> tuple[tuple[float, float], str] | None:
+    """The site's point and county: where the marker was put (or the coordinates typed),
+    else where the address geocodes. None, with what to fix next to the field at fault,
+    when only one coordinate is given or the point is in no US county."""
+    lat, lon = form.lat.data, form.lon.data
+    if (lat is None) != (lon is None):
+        (form.lon if lon is None else form.lat).errors = [gettext(
+            "Give both the latitude and the longitude, or leave both empty to place the "
+            "site by its address.")]
+        return None
+    point = (lat, lon) if lat is not None and lon is not None else _geocoded(form)
+    if point is None:
+        return None
+    county_fips = geodata.county_fips_near(*point)
+    if county_fips is None:
+        (form.lat if lat is not None else form.address).errors = [gettext(
+            "This point is in no US county: put the marker on the site, or check the "
+            "latitude and longitude (longitudes in the US are negative).")]
+        return None
+    return point, county_fips
+
+
+def _geocoded(form: AddForm) -> tuple[float, float] | None:
+    """Where the address geocodes; None with the reason next to the address field."""
     text = f"{form.address.data}, {form.city.data}, {form.state.data} {form.zip.data}"
     try:
         place = site_data().place(text)

@@ -57,6 +57,7 @@ def detail(request_id: int):
     return render_template("review/detail.html", item=found, site=site,
                            diff=_diff(found, site), duplicates=_duplicates(found),
                            form=ReasonForm(), county_name=county_name,
+                           point=_requested_point(found, site),
                            audit=get_store().audit("request", str(found.id)))
 
 
@@ -158,6 +159,14 @@ def _diff(found: SiteRequest, site: Site | None) -> list[tuple[str, object, obje
     now |= {"roles": sorted(k.value for k in site.roles), "programs": sorted(site.programs)}
     return [(name, now.get(name, ""), value) for name, value in found.fields.items()
             if value not in ("", [], None) and now.get(name, "") != value]
+
+
+def _requested_point(found: SiteRequest, site: Site | None) -> tuple[float, float] | None:
+    """(lat, lon) the request puts the site at: its own point, else the listed site's."""
+    fields = found.fields
+    if fields.get("lat") not in (None, "") and fields.get("lon") not in (None, ""):
+        return float(fields["lat"]), float(fields["lon"])
+    return None if site is None else (site.lat, site.lon)
 
 
 def _duplicates(found: SiteRequest) -> list[listings.Duplicate]:
