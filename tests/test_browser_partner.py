@@ -72,6 +72,7 @@ def test_register_verify_extend_approve_and_find_one_place_with_both_roles(
                              ("Work e-mail", LIBRARIAN), ("Phone", "217-555-0100"),
                              ("Password", PASSWORD), ("Password again", PASSWORD)):
             librarian.page.get_by_label(label, exact=True).fill(value)
+        librarian.page.get_by_label("County your organisation is in").select_option("17167")
         librarian.page.get_by_role("button", name="Ask for the account").click()
         librarian.page.wait_for_selector("text=Account requested")
         shot(librarian, "1-registered")
