@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,7 +49,7 @@ from locator.accounts import NewUser, Role, User
 from locator.errors import InvalidInput, LocatorError
 from web import present
 from web.db import get_store
-from web.i18n import error_text
+from web.i18n import error_text, page_language
 
 bp = Blueprint("account", __name__)
 View = Callable[..., Any]
@@ -173,8 +173,10 @@ class RegisterForm(FlaskForm):
             raise ValidationError(lazy_gettext("Choose a county from the list.")) from None
 
 
-def county_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every county, by state, named in the page's language: the registration's choices."""
+@cache
+def county_groups(language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every county, by state, named in ``language`` (the page's, which the translation
+    of each name follows): the registration's choices, worked out once per language."""
     by_state: dict[str, list[tuple[str, str]]] = {}
     for county in geodata.counties():
         by_state.setdefault(county.state_name, []).append(
@@ -273,7 +275,8 @@ def register():
 
 
 def _register_page(form: RegisterForm) -> str:
-    return render_template("account/register.html", form=form, county_groups=county_groups())
+    return render_template("account/register.html", form=form,
+                           county_groups=county_groups(page_language()))
 
 
 @bp.get("/account")
