@@ -136,7 +136,7 @@ def test_the_stale_list_holds_the_regions_counties_only(regions_db: str) -> None
 
 
 def test_registration_asks_for_the_county_and_its_areas_reviewer_verifies(
-        regions_db: str) -> None:
+        regions_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     visitor = partner_app(regions_db).test_client()
     form = {"name": "Ana", "organization": "Decatur Public Library",
             "email": "ana@decatur.example", "phone": "217-555-0100", "password": PASSWORD,
@@ -157,6 +157,11 @@ def test_registration_asks_for_the_county_and_its_areas_reviewer_verifies(
         new = store.user_by_email("ana@decatur.example")
     assert new is not None and new.county_fips == MACON
     assert new.status is AccountStatus.PENDING
+    capsys.readouterr()
+    assert main(["users", "list"]) == 0
+    listed = next(line for line in capsys.readouterr().out.splitlines()
+                  if line.startswith("ana@decatur.example"))
+    assert listed.split()[1:3] == ["partner", "pending"] and MACON in listed.split()
 
     cook = client_for(regions_db, COOK_REVIEWER)
     assert 'data-user="ana@decatur.example"' not in cook.get("/review/").get_data(as_text=True)

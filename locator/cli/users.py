@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("--organization", default="")
     create.set_defaults(func=run_create_admin)
 
-    listing = add_command(actions, "list", help="List every account with its role, status "
-                          "and areas.", example="locator users list")
+    listing = add_command(actions, "list", help="List every account with its role, status, "
+                          "county (given at registration) and areas.",
+                          example="locator users list")
     listing.set_defaults(func=run_list)
 
     role = add_command(
@@ -83,9 +84,9 @@ def run_create_admin(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     with _store() as store:
         users = store.users()
-    rows = [("email", "role", "status", "organization", "areas")]
-    rows += [(u.email, u.role.value, u.status.value, u.organization, ", ".join(u.areas))
-             for u in users]
+    rows = [("email", "role", "status", "organization", "county", "areas")]
+    rows += [(u.email, u.role.value, u.status.value, u.organization, u.county_fips,
+              ", ".join(u.areas)) for u in users]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
