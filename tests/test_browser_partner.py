@@ -15,7 +15,7 @@ import pytest
 import test_browser
 from conftest import REPO
 from partner_web import PASSWORD, add_account
-from test_browser import ARTIFACTS, Visit, serving
+from test_browser import ARTIFACTS, AXE, Visit, axe_violations, require, serving
 from web_sites import make_db
 
 from locator.accounts import Role
@@ -132,3 +132,21 @@ def test_register_verify_extend_approve_and_find_one_place_with_both_roles(
     finally:
         for visit in visits.values():
             visit.close()
+
+
+def test_axe_finds_no_serious_or_critical_violations_in_registration(browser,
+                                                                     server: str) -> None:
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    visit = Visit(browser, server)
+    visit.context.add_init_script(path=str(AXE))
+    try:
+        visit.goto("/register")
+        assert axe_violations(visit) == []
+        visit.page.get_by_role("button", name="Ask for the account").click()
+        visit.page.wait_for_selector("#county_fips-error")
+        assert visit.page.get_by_label("County your organisation is in").get_attribute(
+            "aria-invalid") == "true"
+        assert axe_violations(visit) == []
+        assert visit.blocked == [] and visit.console_errors == []
+    finally:
+        visit.close()
