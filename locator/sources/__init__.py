@@ -55,9 +55,9 @@ from locator.sources._records import (
 from locator.sources.fetch import CHECKSUM_LEDGER
 
 __all__ = [
-    "PLS_SOURCE", "Discovery", "EventBatch", "EventRow", "Format", "PopulationBatch",
-    "PopulationRow", "Progress", "ProgressFn", "RegionBatch", "RowIssue", "SiteBatch",
-    "SourceFile", "discover", "read",
+    "PLS_SOURCE", "REGIONS_SOURCE", "Discovery", "EventBatch", "EventRow", "Format",
+    "PopulationBatch", "PopulationRow", "Progress", "ProgressFn", "RegionBatch", "RowIssue",
+    "SiteBatch", "SourceFile", "discover", "read",
 ]
 
 
