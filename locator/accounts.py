@@ -10,7 +10,7 @@ parameters is replaced at the next successful login.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,7 +41,8 @@ class AccountStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """An account as the store keeps it; ``areas`` are county FIPS codes or region names."""
+    """An account as the store keeps it; ``areas`` are county FIPS codes or region names
+    (a reviewer's), ``county_fips`` the county the organisation is in ("" if not given)."""
 
     id: int
     email: str
@@ -53,10 +54,22 @@ class User:
     areas: tuple[str, ...]
     password_hash: str
     created_at: str
+    county_fips: str = ""
 
     @property
     def active(self) -> bool:
         return self.status is AccountStatus.ACTIVE
+
+    def reviews(self, county_fips: str, region_of: Mapping[str, str]) -> bool:
+        """Whether this account reviews the county: an admin every one, a reviewer those
+        assigned by FIPS code and every county of an assigned region (``region_of`` maps
+        county FIPS to region name)."""
+        if not self.active:
+            return False
+        if self.role is Role.ADMIN:
+            return True
+        return self.role is Role.REVIEWER and bool(county_fips) and (
+            county_fips in self.areas or region_of.get(county_fips) in self.areas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,7 @@ class NewUser:
     phone: str
     role: Role = Role.PARTNER
     status: AccountStatus = AccountStatus.PENDING
+    county_fips: str = ""
 
 
 def normalize_email(text: str) -> str:
@@ -103,6 +117,32 @@ def parse_areas(texts: Iterable[str]) -> tuple[str, ...]:
 
 def is_county_fips(area: str) -> bool:
     return bool(_COUNTY_FIPS.match(area))
+
+
+def check_areas(areas: Iterable[str], *, known_counties: Collection[str],
+                region_names: Collection[str]) -> tuple[str, ...]:
+    """The areas, if each is a known county FIPS code or the name of a stored region (as
+    a regions file imported with ``locator data import`` names it, ignoring case)."""
+    by_folded = {name.casefold(): name for name in region_names}
+    checked = []
+    for area in areas:
+        if is_county_fips(area):
+            if area not in known_counties:
+                raise InvalidInput("no county has FIPS code %(value)s", code="unknown_county",
+                                   parameter="area", value=area)
+            checked.append(area)
+        elif area.casefold() in by_folded:
+            checked.append(by_folded[area.casefold()])
+        elif not region_names:
+            raise InvalidInput(
+                "'%(value)s' is neither a county FIPS code nor a region: no regions are "
+                "loaded (put a regions file, county_fips,region, in the sources folder and "
+                "run `locator data import`)", code="no_regions", parameter="area", value=area)
+        else:
+            raise InvalidInput("unknown region '%(value)s'; the regions are: %(choices)s",
+                               code="unknown_region", parameter="area", value=area,
+                               choices=", ".join(sorted(region_names)))
+    return tuple(dict.fromkeys(checked))
 
 
 def check_password(password: str) -> str:

@@ -24,6 +24,7 @@ from locator.sources import (
     PopulationBatch,
     Progress,
     ProgressFn,
+    RegionBatch,
     RowIssue,
     SiteBatch,
     SourceFile,
@@ -159,7 +160,7 @@ def choose_vintages(files: Sequence[SourceFile], vintage: str | None = None,
     return chosen, passed_over
 
 
-def _apply(store: Store, batch: SiteBatch | PopulationBatch | EventBatch,
+def _apply(store: Store, batch: SiteBatch | PopulationBatch | EventBatch | RegionBatch,
            progress: ProgressFn | None) -> FileResult:
     started = time.perf_counter()
     if not batch.usable:
@@ -171,6 +172,9 @@ def _apply(store: Store, batch: SiteBatch | PopulationBatch | EventBatch,
     elif isinstance(batch, EventBatch):
         result = _apply_events(store, batch)
         written = len(batch.rows)
+    elif isinstance(batch, RegionBatch):
+        result = _apply_regions(store, batch)
+        written = len(batch.by_county)
     else:
         result = _apply_population(store, batch)
         written = len(batch.rows)
@@ -249,6 +253,19 @@ def _apply_population(store: Store, batch: PopulationBatch) -> FileResult:
     removed = sum(1 for i in old if i not in new)
     if added or changed or removed or stored.vintage != batch.file.vintage:
         store.replace_population(batch.level, batch.rows, batch.file.vintage)
+    return FileResult(batch.file.label, batch.file.source, batch.file.vintage,
+                      batch.rows_read, added=added, changed=changed, removed=removed,
+                      unchanged=len(new) - added - changed, issues=batch.issues)
+
+
+def _apply_regions(store: Store, batch: RegionBatch) -> FileResult:
+    """Make the file's regions the stored ones; report the counties it moves."""
+    old, new = store.regions(), batch.by_county
+    added = sum(1 for fips in new if fips not in old)
+    changed = sum(1 for fips, region in new.items() if fips in old and old[fips] != region)
+    removed = sum(1 for fips in old if fips not in new)
+    if added or changed or removed:
+        store.replace_regions(new)
     return FileResult(batch.file.label, batch.file.source, batch.file.vintage,
                       batch.rows_read, added=added, changed=changed, removed=removed,
                       unchanged=len(new) - added - changed, issues=batch.issues)

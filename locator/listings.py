@@ -7,7 +7,7 @@ A request's ``fields`` are the proposed values by ``Site`` field name (``program
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import usaddress
 from rapidfuzz import fuzz
 
-from locator.accounts import Role, User
+from locator.accounts import AccountStatus, Role, User
 from locator.errors import N_, InvalidInput, NotFound
 from locator.sites import Kind, Site, Status
 from locator.spatial import Catalog, Nearby
@@ -144,18 +144,28 @@ def today_iso() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-def may_review(user: User, county_fips: str) -> bool:
-    """Admins review everything; a reviewer the counties assigned to them."""
-    if user.role is Role.ADMIN:
-        return user.active
-    return user.active and user.role is Role.REVIEWER and county_fips in user.areas
+def may_review(user: User, county_fips: str, region_of: Mapping[str, str] | None = None
+               ) -> bool:
+    """Admins review everything; a reviewer the counties assigned to them, by FIPS code or
+    by region (``region_of``: the stored regions, county FIPS to region name)."""
+    return user.reviews(county_fips, region_of or {})
 
 
-def may_see_request(user: User, request: SiteRequest) -> bool:
+def may_verify(reviewer: User, account: User, region_of: Mapping[str, str] | None = None
+               ) -> bool:
+    """Admins verify any account; a reviewer a pending partner account of their area."""
+    if reviewer.active and reviewer.role is Role.ADMIN:
+        return True
+    return (account.status is AccountStatus.PENDING and account.role is Role.PARTNER
+            and may_review(reviewer, account.county_fips, region_of))
+
+
+def may_see_request(user: User, request: SiteRequest,
+                    region_of: Mapping[str, str] | None = None) -> bool:
     """The partner who filed it and their organisation, and its reviewers."""
     return user.active and (request.user_id == user.id
                             or request.organization == user.organization
-                            or may_review(user, request.county_fips))
+                            or may_review(user, request.county_fips, region_of))
 
 
 def approve(store: Store, request: SiteRequest, *, reviewer: User, today: str) -> Site:

@@ -11,6 +11,10 @@ are ignored. Example::
     17043,LWIA 4 DuPage County
 
 Four-digit FIPS codes are read as five with the leading zero a spreadsheet dropped.
+
+``locator coverage --by region --regions FILE`` reads such a file for one report; the same
+file in the sources folder is imported by ``locator data import`` into the database, where
+the review pages find which counties a reviewer's regions hold.
 """
 
 from __future__ import annotations
@@ -41,6 +45,14 @@ class Regions:
 
     def region_of(self, county_fips: str) -> str | None:
         return self.by_county.get(county_fips)
+
+
+def matches(header: list[str]) -> bool:
+    """Whether a CSV header is a regions file's: a county FIPS column and a region column,
+    and no coordinates (a sites file with a ``name`` column is not one)."""
+    folded = {cell.strip().lower() for cell in header}
+    return (bool(folded & set(COUNTY_COLUMNS)) and bool(folded & set(REGION_COLUMNS))
+            and not folded & {"lat", "lon", "latitude", "longitude", "kind"})
 
 
 def read_regions(path: Path | str, *, known_counties: Collection[str]) -> Regions:

@@ -21,11 +21,10 @@ __all__ = ["Server", "free_port"]
 class Server:
     """``locator serve`` on a free port, its stderr collected line by line."""
 
-    def __init__(self, database_url: str, *, workers: int = 2,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(self, database_url: str, *, workers: int = 2, **settings: str) -> None:
         self.port = free_port()
         env = {**os.environ, "LOCATOR_DATABASE_URL": database_url,
-               "LOCATOR_SECRET_KEY": "test", **(env or {})}
+               "LOCATOR_SECRET_KEY": "test", **settings}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "locator", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)],

@@ -15,19 +15,32 @@ from web import create_app
 PASSWORD = "correct horse battery staple"
 
 
+_BUILT: list[Flask] = []
+
+
 def partner_app(database_url: str, **config: object) -> Flask:
-    return create_app({"DATABASE_URL": database_url, "TESTING": True,
-                       "SECRET_KEY": "partner-tests", **config})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True,
+                      "SECRET_KEY": "partner-tests", **config})
+    _BUILT.append(app)
+    return app
+
+
+def close_apps() -> None:
+    """Close the database connections of every app ``partner_app`` built (a PostgreSQL
+    test must end with none open)."""
+    while _BUILT:
+        _BUILT.pop().extensions["database"].dispose()
 
 
 def add_account(database_url: str, email: str, *, role: Role = Role.PARTNER,
                 organization: str = "Lincoln Library", areas: tuple[str, ...] = (),
                 status: AccountStatus = AccountStatus.ACTIVE,
-                password: str = PASSWORD) -> User:
+                password: str = PASSWORD, county_fips: str = "") -> User:
     with open_store(database_url) as store:
         user = store.add_user(NewUser(email=email, name=email.split("@")[0],
                                       organization=organization, phone="217-555-0100",
-                                      role=role), accounts.hash_password(password))
+                                      role=role, county_fips=county_fips),
+                              accounts.hash_password(password))
         return store.update_user(user.id, actor="test", status=status, areas=areas)
 
 

@@ -142,6 +142,7 @@ def test_set_role_list_disable_and_reset_password(
     with open_store(cli_db) as store:
         store.add_user(partner("rev@wa.example", "Workforce Area 7"),
                        accounts.hash_password(PASSWORD))
+        store.replace_regions({"17031": "Northern Cook"})
     assert main(["users", "set-role", "REV@wa.example", "reviewer", "--area", "17031",
                  "--area", " Northern  Cook "]) == 0
     assert capsys.readouterr().out == "rev@wa.example: reviewer for 17031, Northern Cook\n"

@@ -86,6 +86,7 @@ def test_register_verify_extend_approve_and_find_one_place_with_both_roles(
                              ("Work e-mail", LIBRARIAN), ("Phone", "217-555-0100"),
                              ("Password", PASSWORD), ("Password again", PASSWORD)):
             librarian.page.get_by_label(label, exact=True).fill(value)
+        librarian.page.get_by_label("County your organisation is in").select_option("17167")
         librarian.page.get_by_role("button", name="Ask for the account").click()
         librarian.page.wait_for_selector("text=Account requested")
         shot(librarian, "1-registered")
@@ -430,3 +431,19 @@ def test_the_add_form_map_speaks_spanish(browser, server: str, db_url: str) -> N
     finally:
         visit.close()
     assert visit.blocked == [] and visit.dialogs == []
+def test_axe_finds_no_serious_or_critical_violations_in_registration(browser,
+                                                                     server: str) -> None:
+    require(AXE.exists(), f"{AXE} is missing: run `npm ci`")
+    visit = Visit(browser, server)
+    visit.context.add_init_script(path=str(AXE))
+    try:
+        visit.goto("/register")
+        assert axe_violations(visit) == []
+        visit.page.get_by_role("button", name="Ask for the account").click()
+        visit.page.wait_for_selector("#county_fips-error")
+        assert visit.page.get_by_label("County your organisation is in").get_attribute(
+            "aria-invalid") == "true"
+        assert axe_violations(visit) == []
+        assert visit.blocked == [] and visit.console_errors == []
+    finally:
+        visit.close()

@@ -21,7 +21,7 @@ import test_browser as chromium
 from test_browser import ARTIFACTS, AXE, XSS_SITE, Visit, axe_violations, require
 from web_sites import copy_with_sites
 
-from locator import geodata
+from locator import geodata, listings
 from locator.coverage import CoverageQuery, load_study, parse_thresholds
 from locator.store import open_store
 from locator.whatif import ProposedSite, what_if
@@ -117,13 +117,37 @@ def test_planner_draws_the_states_counties_coloured_with_a_legend(visit: Visit,
         label = page.locator(f"#site-layers label[data-kind='{kind}']")
         count = sum(f["properties"]["kind"] == kind for f in expected)
         assert label.is_visible() and f"({count:,})" in label.inner_text()
-    assert page.locator("#site-layers label:visible").count() == len(kinds)
+    assert page.locator("#site-layers label[data-kind]:visible").count() == len(kinds)
     assert page.locator("path.site-dot").count() == len(expected)
     page.locator("#site-layers label[data-kind='bookmobile'] input").uncheck()
     assert page.locator("path.site-dot").count() == sum(
         f["properties"]["kind"] != "bookmobile" for f in expected)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "planner-illinois.png")
+    assert visit.console_errors == []
+
+
+def test_only_stale_sites_leaves_just_the_sites_not_verified_recently(
+        visit: Visit, server: str, site_db_url: str) -> None:
+    served = api_json(server, "/api/coverage/sites?state=IL")["features"]
+    with open_store(site_db_url) as store:  # a partner confirms five listings today
+        store.upsert_sites([store.site(f["id"]).replace(last_verified=listings.today_iso())
+                            for f in served[:5]])
+    open_planner(visit)
+    page = visit.page
+    answer = api_json(server, "/api/coverage/sites?state=IL")
+    stale = sum(f["properties"]["stale"] for f in answer["features"])
+    assert stale == answer["stale_sites"] and 0 < stale < len(answer["features"])
+    toggle = page.get_by_label(re.compile("Only sites not verified for more than 365 days"))
+    assert f"({stale:,})" in page.locator("#site-layers .stale-toggle").inner_text()
+    assert page.locator("path.stale-dot").count() == stale
+    toggle.check()
+    assert page.locator("path.site-dot").count() == stale
+    page.wait_for_function("() => document.getElementById('planner-status').textContent"
+                           f" === 'Showing only the {stale:,} sites not verified for a long "
+                           "time.'")
+    toggle.uncheck()
+    assert page.locator("path.site-dot").count() == len(answer["features"])
     assert visit.console_errors == []
 
 

@@ -79,6 +79,18 @@ def test_sources_present_win_over_the_snapshot(
     assert capsys.readouterr().out.startswith("the database already holds ")
 
 
+def test_a_regions_file_alone_is_imported_after_the_snapshot(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], database: str) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "lwia.csv").write_text("county_fips,region\n17167,LWIA 21\n", encoding="utf-8")
+    assert main(["data", "import", "--if-empty", "--sources", str(sources)]) == 0
+    assert "importing the data snapshot bundled with the app" in capsys.readouterr().out
+    with open_store(database) as store:
+        assert store.count_sites() == 17_425
+        assert store.regions() == {"17167": "LWIA 21"}
+
+
 def silent_host() -> socket.socket:
     """A listening socket that never answers: connections wait in its backlog."""
     silent = socket.socket()

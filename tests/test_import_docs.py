@@ -62,7 +62,7 @@ def test_every_events_column_is_documented_in_order() -> None:
 
 def test_the_documented_events_example_imports_without_issues(tmp_path: Path,
                                                               fresh_store: Store) -> None:
-    sites_example, events_example = re.findall(r"```csv\n(.*?)```", DOC, re.S)
+    sites_example, events_example, _ = re.findall(r"```csv\n(.*?)```", DOC, re.S)
     (tmp_path / "example.csv").write_text(sites_example, encoding="utf-8")
     (tmp_path / "example-events.csv").write_text(events_example, encoding="utf-8")
     report = import_sources(fresh_store, tmp_path)
@@ -85,3 +85,12 @@ def test_the_documented_unreadable_hours_are_kept_as_text() -> None:
     for text in ("by appointment", "T,Th 9-5", "Mon-Fri 1-4"):
         assert f"`{text}`" in DOC
         assert read_hours(text).status is HoursStatus.UNREADABLE
+
+
+def test_the_documented_regions_example_imports_without_issues(tmp_path: Path,
+                                                               fresh_store: Store) -> None:
+    regions_example = re.findall(r"```csv\n(.*?)```", DOC, re.S)[2]
+    (tmp_path / "lwia.csv").write_text(regions_example, encoding="utf-8")
+    report = import_sources(fresh_store, tmp_path)
+    assert report.issues == ()
+    assert fresh_store.regions() == {"17167": "LWIA 21", "17115": "LWIA 21"}

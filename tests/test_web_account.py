@@ -68,8 +68,8 @@ def test_registration_makes_a_pending_account_that_cannot_log_in_until_verified(
     client = partner_app(db_url).test_client()
     answer = client.post("/register", data={
         "name": "Ana", "organization": "Lincoln Library", "email": " Ana@Library.Example ",
-        "phone": "217-555-0100", "password": PASSWORD, "confirm": PASSWORD,
-        "csrf_token": csrf_token(client, "/register")})
+        "phone": "217-555-0100", "county_fips": "17167", "password": PASSWORD,
+        "confirm": PASSWORD, "csrf_token": csrf_token(client, "/register")})
     assert answer.status_code == 201
     with open_store(db_url) as store:
         user = store.user_by_email("ana@library.example")
@@ -89,7 +89,9 @@ def test_registration_says_what_to_fix_next_to_each_field(db_url: str) -> None:
         "password": "short", "confirm": "other", "csrf_token": csrf_token(client, "/register")})
     page = Elements(answer.get_data(as_text=True))
     errors = {a["id"] for a in page.all("p", **{"class": "error"}) if a.get("id")}
-    assert errors == {"name-error", "email-error", "password-error", "confirm-error"}
+    assert errors == {"name-error", "email-error", "county_fips-error", "password-error",
+                      "confirm-error"}
+    assert page.all("select", name="county_fips")[0]["aria-describedby"] == "county_fips-error"
     assert page.all("input", name="email")[0]["aria-describedby"] == "email-error"
 
 
@@ -201,8 +203,8 @@ def test_hostile_registration_text_is_stored_as_text_and_shown_escaped(db_url: s
     client = partner_app(db_url).test_client()
     answer = client.post("/register", data={
         "name": hostile, "organization": hostile, "email": "ana@library.example",
-        "phone": hostile[:40], "password": PASSWORD, "confirm": PASSWORD,
-        "csrf_token": csrf_token(client, "/register")})
+        "phone": hostile[:40], "county_fips": "17167", "password": PASSWORD,
+        "confirm": PASSWORD, "csrf_token": csrf_token(client, "/register")})
     assert answer.status_code == 201
     with open_store(db_url) as store:
         user = store.user_by_email("ana@library.example")
@@ -224,6 +226,7 @@ def test_what_to_fix_is_said_in_spanish(db_url: str) -> None:
     text = Elements(answer.get_data(as_text=True)).plain_text
     assert "Las contraseñas no coinciden." in text
     assert "'x' no es una dirección de correo electrónico" in text
+    assert "Condado de Sangamon" in text and "Elija el condado" in text
     assert "This field is required" not in text and "Field must be" not in text
 
 
@@ -234,3 +237,13 @@ def test_the_account_page_is_in_spanish(db_url: str) -> None:
     text = Elements(client.get("/account?lang=es").get_data(as_text=True)).plain_text
     assert "Su cuenta" in text and "Revisor" in text and "Áreas que usted revisa" in text
     assert "Your account" not in text and "Reviewer" not in text
+
+
+def test_the_account_page_names_the_county_given_at_registration(db_url: str) -> None:
+    add_account(db_url, "ana@library.example", county_fips="17167")
+    client = partner_app(db_url).test_client()
+    log_in(client, "ana@library.example")
+    text = Elements(client.get("/account").get_data(as_text=True)).plain_text
+    assert "Sangamon County, IL" in text
+    text = Elements(client.get("/account?lang=es").get_data(as_text=True)).plain_text
+    assert "Condado de Sangamon, IL" in text

@@ -1,6 +1,7 @@
 """Who may use each partner and review route: every route, page or direct POST that skips
 the form, for an anonymous visitor, the partner who filed the request, a partner of
-another organisation, a reviewer of another area, the reviewer of this area and an admin."""
+another organisation, a reviewer of another area, the reviewer of this area (assigned the
+county by its FIPS code, or a region that holds it) and an admin."""
 
 from __future__ import annotations
 
@@ -22,12 +23,15 @@ PEOPLE = {
     "other_partner": "bo@other.example",
     "other_reviewer": "rev@cook.example",
     "reviewer": "rev@sangamon.example",
+    "region_reviewer": "rev@central.example",
     "admin": "boss@state.example",
 }
-ANYONE = frozenset({"partner", "other_partner", "other_reviewer", "reviewer", "admin"})
-REVIEWERS_HERE = frozenset({"reviewer", "admin"})
+REGIONS = {"17167": "Central Illinois", "17115": "Central Illinois", "17031": "Cook"}
+REVIEWERS = frozenset({"other_reviewer", "reviewer", "region_reviewer", "admin"})
+ANYONE = frozenset({"partner", "other_partner"}) | REVIEWERS
+REVIEWERS_HERE = frozenset({"reviewer", "region_reviewer", "admin"})
 ADMIN = frozenset({"admin"})
-SITE_ORG = frozenset({"partner", "reviewer", "admin"})
+SITE_ORG = frozenset({"partner"}) | REVIEWERS_HERE
 ADD_FORM = {"kind": "access_site", "name": "Job Lab", "organization": "Lincoln Library",
             "address": "900 W Jefferson St", "city": "Springfield", "state": "IL",
             "zip": "62702", "lat": "39.8017", "lon": "-89.6690"}
@@ -42,15 +46,16 @@ ROUTES = (
     ("GET", "/partner/sites/lib-springfield/extend", None, ANYONE),
     ("POST", "/partner/sites/lib-springfield/extend", {"roles": "access_site"}, ANYONE),
     ("POST", "/partner/sites/lib-springfield/confirm", {}, SITE_ORG),
-    ("GET", "/review/", None, frozenset({"other_reviewer", "reviewer", "admin"})),
-    ("GET", "/review/stale", None, frozenset({"other_reviewer", "reviewer", "admin"})),
+    ("GET", "/review/", None, REVIEWERS),
+    ("GET", "/review/stale", None, REVIEWERS),
     ("GET", "/review/{request}", None, REVIEWERS_HERE),
     ("POST", "/review/{request}/approve", {}, REVIEWERS_HERE),
     ("POST", "/review/{request}/reject", {"reason": "no"}, REVIEWERS_HERE),
     ("POST", "/review/{request}/send-back", {"reason": "fix"}, REVIEWERS_HERE),
     ("GET", "/review/sites/lib-springfield/history", None, REVIEWERS_HERE),
     ("POST", "/review/sites/lib-springfield/retire", {}, ADMIN),
-    ("POST", "/review/accounts/{pending_user}/verify", {}, ADMIN),
+    ("POST", "/review/accounts/{pending_user}/verify", {}, REVIEWERS_HERE),
+    ("POST", "/review/accounts/{disabled_user}/verify", {}, ADMIN),
 )
 
 
@@ -64,15 +69,22 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
                 areas=("17031",))
     add_account(url, PEOPLE["reviewer"], role=Role.REVIEWER, organization="LWA 21",
                 areas=("17167",))
+    add_account(url, PEOPLE["region_reviewer"], role=Role.REVIEWER, organization="LWA 21",
+                areas=("Central Illinois",))
     add_account(url, PEOPLE["admin"], role=Role.ADMIN, organization="State")
+    disabled = add_account(url, "gone@x.example", organization="X", county_fips="17167",
+                           status=AccountStatus.DISABLED)
     with open_store(url) as store:
+        store.replace_regions(REGIONS)
         partner = store.user_by_email(PEOPLE["partner"])
         filed = store.add_request(action=RequestAction.EXTEND, user=partner,
                                   site_id=LIBRARY.id, county_fips="17167",
                                   fields={"roles": ["access_site"]})
-        pending = store.add_user(NewUser("new@x.example", "New", "X", "1"), "$argon2id$x")
+        pending = store.add_user(NewUser("new@x.example", "New", "X", "1",
+                                         county_fips="17167"), "$argon2id$x")
     assert pending.status is AccountStatus.PENDING
-    return directory / "web.db", {"request": filed.id, "pending_user": pending.id}
+    return directory / "web.db", {"request": filed.id, "pending_user": pending.id,
+                                  "disabled_user": disabled.id}
 
 
 CASES = [(method, path, data, who, role) for method, path, data, who in ROUTES

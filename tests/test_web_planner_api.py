@@ -99,7 +99,8 @@ def test_serving_sites_name_markup_as_data(tiny_client: FlaskClient) -> None:
     response = tiny_client.get("/api/coverage/sites?state=IL&kind=library")
     assert response.mimetype == "application/geo+json"
     features = {f["id"]: f for f in response.get_json()["features"]}
-    assert features["xss"]["properties"] == {"id": "xss", "name": XSS_NAME, "kind": "library"}
+    assert features["xss"]["properties"] == {"id": "xss", "name": XSS_NAME, "kind": "library",
+                                             "last_verified": None, "stale": True}
     assert "pending-1" not in features  # only approved sites are ever counted
 
 

@@ -119,7 +119,7 @@ def test_sighup_reloads_workers_while_requests_keep_being_answered(tmp_path: Pat
 def test_a_commit_reaches_every_worker_within_two_seconds_at_the_default_interval(
         tmp_path: Path) -> None:
     url = make_db(tmp_path)
-    server = Server(url, env={"LOCATOR_DATA_CHECK_INTERVAL_S": str(DATA_CHECK_INTERVAL_S)})
+    server = Server(url, LOCATOR_DATA_CHECK_INTERVAL_S=str(DATA_CHECK_INTERVAL_S))
     try:
         server.wait_until_up()
         for n in range(40):  # both workers have their catalog before the change

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,14 +41,15 @@ from flask_login import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
-from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from locator import accounts, logins
+from locator import accounts, geodata, logins
 from locator.accounts import NewUser, Role, User
-from locator.errors import InvalidInput
+from locator.errors import InvalidInput, LocatorError
+from web import present
 from web.db import get_store
-from web.i18n import error_text
+from web.i18n import error_text, page_language
 
 bp = Blueprint("account", __name__)
 View = Callable[..., Any]
@@ -147,6 +148,9 @@ class RegisterForm(FlaskForm):
                        validators=[DataRequired(), Length(max=FIELD_MAX_CHARS)])
     phone = TelField(lazy_gettext("Phone"),
                      validators=[DataRequired(), Length(max=FIELD_MAX_CHARS)])
+    # The reviewer of this county's area may verify the account.
+    county_fips = SelectField(lazy_gettext("County your organisation is in"),
+                              validators=[DataRequired()], validate_choice=False)
     password = PasswordField(
         lazy_gettext("Password"),
         validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD_CHARS,
@@ -161,6 +165,23 @@ class RegisterForm(FlaskForm):
             field.data = accounts.normalize_email(field.data or "")
         except InvalidInput as error:
             raise ValidationError(error_text(error)) from None
+
+    def validate_county_fips(self, field: SelectField) -> None:
+        try:
+            geodata.county(field.data or "")
+        except LocatorError:
+            raise ValidationError(lazy_gettext("Choose a county from the list.")) from None
+
+
+@cache
+def county_groups(language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every county, by state, named in ``language`` (the page's, which the translation
+    of each name follows): the registration's choices, worked out once per language."""
+    by_state: dict[str, list[tuple[str, str]]] = {}
+    for county in geodata.counties():
+        by_state.setdefault(county.state_name, []).append(
+            (county.fips, present.area_name(county.fips, county.full_name)))
+    return sorted(by_state.items())
 
 
 # -- views ---------------------------------------------------------------------------------
@@ -239,17 +260,23 @@ def logout():
 def register():
     form = RegisterForm()
     if not form.validate_on_submit():
-        return render_template("account/register.html", form=form)
+        return _register_page(form)
     new = NewUser(email=form.email.data, name=form.name.data.strip(),
-                  organization=form.organization.data.strip(), phone=form.phone.data.strip())
+                  organization=form.organization.data.strip(), phone=form.phone.data.strip(),
+                  county_fips=form.county_fips.data)
     try:
         accounts.check_password(form.password.data)
         get_store().add_user(new, accounts.hash_password(form.password.data), actor=new.email)
     except InvalidInput as error:
         field = form.email if error.code == "email_taken" else form.password
         field.errors = [*field.errors, error_text(error)]
-        return render_template("account/register.html", form=form), 400
+        return _register_page(form), 400
     return render_template("account/registered.html", email=new.email), 201
+
+
+def _register_page(form: RegisterForm) -> str:
+    return render_template("account/register.html", form=form,
+                           county_groups=county_groups(page_language()))
 
 
 @bp.get("/account")

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from flask import current_app, request
 
+from locator import listings
 from locator.errors import InvalidInput, NotFound
 from locator.geocode import Town, default_geocoder
 from locator.open_at import Moment
@@ -209,3 +210,9 @@ def check_after_writes(_error: BaseException | None = None) -> None:
 def site_data() -> SiteData:
     data: SiteData = current_app.extensions["locator"]
     return data
+
+
+def stale_after_days() -> int:
+    """The stale setting: a public site last verified longer ago than this (``STALE_AFTER_DAYS``,
+    default a year) is listed for its reviewers and shown as stale by the planner."""
+    return int(current_app.config.get("STALE_AFTER_DAYS", listings.STALE_AFTER_DAYS))

@@ -182,7 +182,7 @@ def confirm(site_id: str):
     site = site_data().catalog().get(site_id)
     user = signed_in()
     if site.organization != user.organization and not listings.may_review(
-            user, site.county_fips):
+            user, site.county_fips, get_store().regions()):
         abort(403)
     listings.confirm_still_correct(get_store(), site, user=user, today=listings.today_iso())
     return redirect(url_for("public.site_detail", site_id=site.id))

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
-from locator import geodata
+from locator import geodata, listings
 from locator.coverage import (
     DEFAULT_MAX_UNCOVERED_SHARE,
     METHOD,
@@ -47,7 +48,7 @@ from locator.whatif import ProposedSite, WhatIfResult, parse_proposed_site, what
 from web import openapi, params, planner_openapi
 from web.charts import band_edges_mi, distance_chart
 from web.coverage_data import CoverageData, coverage_data
-from web.data import site_data
+from web.data import site_data, stale_after_days
 from web.i18n import error_text, percent_text
 
 bp = Blueprint("planner", __name__)
@@ -55,6 +56,8 @@ bp = Blueprint("planner", __name__)
 DEFAULT_WITHIN = ("5", "10")
 WEB_GEOGRAPHIES = (Geography.TOTAL, Geography.STATE, Geography.COUNTY)
 GAP_SHARE_CHOICES = (0.1, 0.25, 0.5, 0.75)
+# Stale sites the page lists by name; the map and the sites API mark every one.
+STALE_LISTED = 100
 MIN_COMPRESSED_BYTES = 1024
 # format -> (MIME type, file extension); JSON is answered inline, the rest as downloads.
 EXPORTS = {
@@ -191,11 +194,16 @@ def coverage_whatif():
 @bp.get("/api/coverage/sites")
 def coverage_sites():
     study = coverage_data().study(study_query(request.args, read_by=False))
+    sites = serving_sites(study)
+    stale = {site.id for site in stale_serving_sites(sites)}
     features = [{"type": "Feature", "id": site.id,
                  "geometry": {"type": "Point", "coordinates": [site.lon, site.lat]},
-                 "properties": {"id": site.id, "name": site.display_name, "kind": site.kind.value}}
-                for site in serving_sites(study)]
-    response = jsonify({"type": "FeatureCollection", "features": features})
+                 "properties": {"id": site.id, "name": site.display_name, "kind": site.kind.value,
+                                "last_verified": site.last_verified or None,
+                                "stale": site.id in stale}}
+                for site in sites]
+    response = jsonify({"type": "FeatureCollection", "features": features,
+                        "stale_after_days": stale_after_days(), "stale_sites": len(stale)})
     response.mimetype = "application/geo+json"
     return _compressed(response)
 
@@ -206,6 +214,12 @@ def serving_sites(study: CoverageStudy) -> list[Site]:
     inside = np.flatnonzero(study.areas.site_in_study)
     nearest = study.nearest[study.nearest >= 0]
     return [study.index.sites[i] for i in np.union1d(inside, nearest).tolist()]
+
+
+def stale_serving_sites(sites: Sequence[Site]) -> list[Site]:
+    """The sites last verified longer ago than the stale setting (or never), oldest first."""
+    return listings.stale_sites(sites, today=date.fromisoformat(listings.today_iso()),
+                                after_days=stale_after_days())
 
 
 def _require_change(added: Sequence[ProposedSite], removed: Sequence[str]) -> None:
@@ -335,6 +349,9 @@ class PlannerView:
     study: CoverageStudy
     report: CoverageReport
     whatif: WhatIfResult | None
+    # The sites on the map last verified longer ago than ``stale_after_days``, oldest first.
+    stale_sites: tuple[Site, ...] = ()
+    stale_after_days: int = listings.STALE_AFTER_DAYS
 
     @property
     def args(self) -> dict[str, Any]:
@@ -401,7 +418,9 @@ def planner_view(args: MultiDict[str, str], *, with_whatif: bool) -> PlannerView
     study = coverage_data().study(query)
     return PlannerView(query=query, within=within, rule=rule, study=study,
                        report=study.report(within, rule),
-                       whatif=what_if(study, within, add=added) if added else None)
+                       whatif=what_if(study, within, add=added) if added else None,
+                       stale_sites=tuple(stale_serving_sites(serving_sites(study))),
+                       stale_after_days=stale_after_days())
 
 
 @bp.get("/planner")
@@ -418,7 +437,7 @@ def page():
             message, status = error_text(error), 404 if isinstance(error, NotFound) else 400
     return render_template("planner/page.html", view=view, form=form, message=message,
                            states=geodata.states(), kinds=list(Kind), programs=PROGRAMS,
-                           gap_shares=GAP_SHARE_CHOICES), status
+                           gap_shares=GAP_SHARE_CHOICES, stale_listed=STALE_LISTED), status
 
 
 @bp.get("/planner/whatif")

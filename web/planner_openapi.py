@@ -192,16 +192,24 @@ def schemas() -> dict[str, Any]:
                      "description": "Only the areas where some resident's distance changes, "
                      "most newly covered first."},
         }},
-        "ServingSites": {"type": "object", "required": ["type", "features"], "properties": {
+        "ServingSites": {"type": "object", "required": [
+            "type", "features", "stale_after_days", "stale_sites"], "properties": {
             "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "stale_after_days": {**integer, "description": "The stale setting: a site last "
+                                 "verified longer ago than this many days, or never, is stale."},
+            "stale_sites": {**integer, "description": "How many of the features are stale."},
             "features": {"type": "array", "items": {
                 "type": "object", "required": ["type", "id", "geometry", "properties"],
                 "properties": {
                     "type": {"type": "string", "enum": ["Feature"]}, "id": text,
                     "geometry": point,
-                    "properties": {"type": "object", "required": ["id", "name", "kind"],
-                                   "properties": {"id": text, "name": text,
-                                                  "kind": {"type": "string", "enum": _KINDS}}},
+                    "properties": {"type": "object", "required": [
+                        "id", "name", "kind", "last_verified", "stale"], "properties": {
+                        "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS},
+                        "last_verified": {"type": "string", "format": "date", "nullable": True,
+                                          "description": "When a person last confirmed the "
+                                          "listing; null when never."},
+                        "stale": {"type": "boolean"}}},
                 }}},
         }},
     }

@@ -100,6 +100,15 @@ def area_name(area_id: str, name: str) -> str:
     return phrase_text(county.name_phrase) if name == county.full_name else name
 
 
+def county_name(fips: str) -> str:
+    """A county's name with its state in the page's language, or the code when it names
+    none."""
+    try:
+        return area_name(fips, geodata.county(fips).label)
+    except LocatorError:
+        return fips
+
+
 def program_labels(site: Site) -> list[str]:
     return [gettext(PROGRAMS_BY_SLUG[p].label) if p in PROGRAMS_BY_SLUG else p
             for p in sorted(site.programs)]
@@ -107,4 +116,4 @@ def program_labels(site: Site) -> list[str]:
 
 TEMPLATE_HELPERS = {f.__name__: f for f in (
     distance_text, date_text, full_address, website_url, tel_url, geo_uri, web_directions_url,
-    program_labels, area_name, place_label)}
+    program_labels, area_name, county_name, place_label)}

@@ -2,7 +2,9 @@
 duplicate check or field-by-field diff, approve / reject / send back, account verification,
 a site's audit trail, stale listings, and (admins) retiring a site.
 
-A reviewer sees only requests for the counties assigned to them; an admin sees all.
+A reviewer sees only requests for the counties assigned to them, by FIPS code or by
+region (the regions file imported into the store); an admin sees all. A reviewer verifies
+the new partner accounts of their area's counties; an admin any account.
 Approving writes the site through the store, whose change log brings it into every worker
 process's catalog at its next request.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -19,13 +21,10 @@ from wtforms.validators import DataRequired, Length
 
 from locator import listings
 from locator.accounts import AccountStatus, Role
-from locator.errors import LocatorError
-from locator.geodata import county
 from locator.listings import RequestAction, RequestStatus, SiteRequest
 from locator.sites import Site, Status
-from web import present
 from web.account import roles_required, signed_in
-from web.data import site_data
+from web.data import site_data, stale_after_days
 from web.db import get_store
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -40,13 +39,12 @@ class ReasonForm(FlaskForm):
 @bp.get("/")
 @roles_required(*REVIEWERS)
 def queue():
-    user = signed_in()
+    user, region_of = signed_in(), get_store().regions()
     pending = [r for r in get_store().site_requests(statuses=[RequestStatus.PENDING])
-               if listings.may_review(user, r.county_fips)]
-    accounts = ([u for u in get_store().users() if u.status is AccountStatus.PENDING]
-                if user.role is Role.ADMIN else [])
-    return render_template("review/queue.html", pending=pending, accounts=accounts,
-                           county_name=county_name)
+               if listings.may_review(user, r.county_fips, region_of)]
+    accounts = [u for u in get_store().users() if u.status is AccountStatus.PENDING
+                and listings.may_verify(user, u, region_of)]
+    return render_template("review/queue.html", pending=pending, accounts=accounts)
 
 
 @bp.get("/<int:request_id>")
@@ -56,7 +54,7 @@ def detail(request_id: int):
     site = None if found.site_id is None else get_store().site(found.site_id)
     return render_template("review/detail.html", item=found, site=site,
                            diff=_diff(found, site), duplicates=_duplicates(found),
-                           form=ReasonForm(), county_name=county_name,
+                           form=ReasonForm(),
                            point=_requested_point(found, site),
                            audit=get_store().audit("request", str(found.id)))
 
@@ -92,8 +90,13 @@ def _refuse(request_id: int, *, send_back: bool):
 
 
 @bp.post("/accounts/<int:user_id>/verify")
-@roles_required(Role.ADMIN)
+@roles_required(*REVIEWERS)
 def verify_account(user_id: int):
+    account = get_store().user(user_id)
+    if account is None:
+        abort(404)
+    if not listings.may_verify(signed_in(), account, get_store().regions()):
+        abort(403)
     get_store().update_user(user_id, actor=signed_in().email, status=AccountStatus.ACTIVE)
     return redirect(url_for("review.queue"))
 
@@ -117,27 +120,19 @@ def retire(site_id: str):
 @bp.get("/stale")
 @roles_required(*REVIEWERS)
 def stale():
-    user = signed_in()
-    days = int(current_app.config.get("STALE_AFTER_DAYS", listings.STALE_AFTER_DAYS))
+    user, region_of = signed_in(), get_store().regions()
+    days = stale_after_days()
     sites = [s for s in site_data().catalog().sites.values()
-             if listings.may_review(user, s.county_fips)]
+             if listings.may_review(user, s.county_fips, region_of)]
     return render_template("review/stale.html", days=days, sites=listings.stale_sites(
         sites, today=date.fromisoformat(listings.today_iso()), after_days=days))
-
-
-def county_name(fips: str) -> str:
-    """The county's name in the page's language, or the code when it names none."""
-    try:
-        return present.area_name(fips, county(fips).label)
-    except LocatorError:
-        return fips
 
 
 def _reviewable(request_id: int) -> SiteRequest:
     found = get_store().site_request(request_id)
     if found is None:
         abort(404)
-    if not listings.may_review(signed_in(), found.county_fips):
+    if not listings.may_review(signed_in(), found.county_fips, get_store().regions()):
         abort(403)
     return found
 
@@ -146,7 +141,7 @@ def _site_in_area(site_id: str) -> Site:
     site = get_store().site(site_id)
     if site is None:
         abort(404)
-    if not listings.may_review(signed_in(), site.county_fips):
+    if not listings.may_review(signed_in(), site.county_fips, get_store().regions()):
         abort(403)
     return site
 

@@ -8,6 +8,7 @@ import csv
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from locator.cli import add_command
@@ -21,7 +22,7 @@ from locator.importer import (
     import_sources,
     replaces_snapshot,
 )
-from locator.sources import Progress, SourceFile, discover
+from locator.sources import REGIONS_SOURCE, Progress, SourceFile, discover
 from locator.sources.fetch import (
     CHECKSUM_LEDGER,
     NEWEST_PLS,
@@ -190,14 +191,23 @@ def _import_if_needed(store: Store, folder: Path, *,
         print(f"the database already holds {store.count_sites():,} sites; nothing imported "
               "(run without --if-empty to update it)")
         return None
-    if not found and not store.count_sites() and fetch_timeout_s > 0:
-        found = _try_fetch(folder, fetch_timeout_s)
-    if found:
+    # A regions file alone is no data to serve: the snapshot is imported first.
+    data_files = [f for f in found if f.source != REGIONS_SOURCE]
+    if not data_files and not store.count_sites() and fetch_timeout_s > 0:
+        data_files = [f for f in _try_fetch(folder, fetch_timeout_s)
+                      if f.source != REGIONS_SOURCE]
+    if data_files:
         return import_sources(store, folder, progress=_import_progress)
     print(f"no source files found in {folder}: importing the data snapshot bundled with the "
           f"app. For newer data, run `locator data fetch --sources {folder}` (needs "
           "internet) and `locator data import`, or:\n" + manual_instructions(folder))
-    return import_snapshot(store, progress=_import_progress)
+    report = import_snapshot(store, progress=_import_progress)
+    if not found:
+        return report
+    regions = import_sources(store, folder, progress=_import_progress)
+    return replace(report, results=report.results + regions.results,
+                   passed_over=report.passed_over + regions.passed_over,
+                   elapsed_s=report.elapsed_s + regions.elapsed_s)
 
 
 def _try_fetch(folder: Path, timeout_s: float) -> tuple[SourceFile, ...]:

@@ -12,6 +12,7 @@ from locator import accounts
 from locator.accounts import AccountStatus, NewUser, Role, User
 from locator.cli import add_command
 from locator.config import Settings
+from locator.coverage import known_county_fips
 from locator.errors import InvalidInput, NotFound
 from locator.store import Store, open_store
 
@@ -36,14 +37,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("--organization", default="")
     create.set_defaults(func=run_create_admin)
 
-    listing = add_command(actions, "list", help="List every account with its role, status "
-                          "and areas.", example="locator users list")
+    listing = add_command(actions, "list", help="List every account with its role, status, "
+                          "county (given at registration) and areas.",
+                          example="locator users list")
     listing.set_defaults(func=run_list)
 
     role = add_command(
         actions, "set-role",
         help="Give an account a role (admin, reviewer or partner) and, for a reviewer, the "
-             "counties (5-digit FIPS) or regions they review; activates a pending account.",
+             "counties (5-digit FIPS) or regions they review; activates a pending account. "
+             "A region is a name from the regions file (county_fips,region) imported with "
+             "`locator data import`; its reviewer reviews every county in it.",
         example="locator users set-role reviewer@example.org reviewer --area 17031 "
                 "--area 'Northern Cook'",
     )
@@ -80,9 +84,9 @@ def run_create_admin(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     with _store() as store:
         users = store.users()
-    rows = [("email", "role", "status", "organization", "areas")]
-    rows += [(u.email, u.role.value, u.status.value, u.organization, ", ".join(u.areas))
-             for u in users]
+    rows = [("email", "role", "status", "organization", "county", "areas")]
+    rows += [(u.email, u.role.value, u.status.value, u.organization, u.county_fips,
+              ", ".join(u.areas)) for u in users]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -91,8 +95,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_set_role(args: argparse.Namespace) -> int:
     role = accounts.parse_role(args.role)
-    areas = accounts.parse_areas(args.area)
     with _store() as store:
+        areas = accounts.check_areas(accounts.parse_areas(args.area),
+                                     known_counties=known_county_fips(store),
+                                     region_names=set(store.regions().values()))
         user = store.update_user(_find(store, args.email).id, actor=CLI_ACTOR, role=role,
                                  areas=areas, status=AccountStatus.ACTIVE)
     print(f"{user.email}: {user.role.value}" + (f" for {', '.join(areas)}" if areas else ""))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from locator import geodata, regions
+from locator.errors import InvalidInput
 from locator.sources import (
     _careeronestop,
     _census,
@@ -42,6 +44,7 @@ from locator.sources._records import (
     PopulationRow,
     Progress,
     ProgressFn,
+    RegionBatch,
     RowError,
     RowIssue,
     SiteBatch,
@@ -52,13 +55,14 @@ from locator.sources._records import (
 from locator.sources.fetch import CHECKSUM_LEDGER
 
 __all__ = [
-    "PLS_SOURCE", "Discovery", "EventBatch", "EventRow", "Format", "PopulationBatch",
-    "PopulationRow", "Progress", "ProgressFn", "RowIssue", "SiteBatch", "SourceFile", "discover",
-    "read",
+    "PLS_SOURCE", "REGIONS_SOURCE", "Discovery", "EventBatch", "EventRow", "Format",
+    "PopulationBatch", "PopulationRow", "Progress", "ProgressFn", "RegionBatch", "RowIssue",
+    "SiteBatch", "SourceFile", "discover", "read",
 ]
 
 
 PLS_SOURCE = _pls.SOURCE
+REGIONS_SOURCE = "regions"
 EXCEL_ADVICE = "Excel workbook: save it as CSV (UTF-8) to import it"
 
 
@@ -143,6 +147,8 @@ def _recognise_layout(path: Path, member: str, head: bytes) -> SourceFile | str:
         return SourceFile(path, member, Format.EVENTS_CSV, _sitesfile.source_for(name), "")
     if _sitesfile.matches(header):
         return SourceFile(path, member, Format.SITES_CSV, _sitesfile.source_for(name), "")
+    if regions.matches(header):
+        return SourceFile(path, member, Format.REGIONS_CSV, REGIONS_SOURCE, "")
     return "not a recognised layout (see docs/sites-format.md)"
 
 
@@ -155,7 +161,7 @@ _SITE_LAYOUTS: dict[Format, ModuleType] = {
 
 
 def read(file: SourceFile, progress: ProgressFn | None = None,
-         ) -> SiteBatch | PopulationBatch | EventBatch:
+         ) -> SiteBatch | PopulationBatch | EventBatch | RegionBatch:
     """Read and check every row of one file."""
     population = file.format in (Format.CENSUS_TRACTS, Format.CENSUS_COUNTIES)
     try:
@@ -169,11 +175,15 @@ def read(file: SourceFile, progress: ProgressFn | None = None,
             return PopulationBatch(file, "", 0, _population_level(file), (), issue, usable=False)
         if file.format is Format.EVENTS_CSV:
             return EventBatch(file, "", 0, (), issue, usable=False)
+        if file.format is Format.REGIONS_CSV:
+            return RegionBatch(file, "", 0, {}, issue, usable=False)
         return SiteBatch(file, "", 0, (), frozenset(), issue, usable=False)
     if population:
         return _read_population(file, data, sha256, progress)
     if file.format is Format.EVENTS_CSV:
         return _read_events(file, data, sha256)
+    if file.format is Format.REGIONS_CSV:
+        return _read_regions(file, data, sha256)
     if file.format in (Format.HSDS_JSON, Format.HSDS_PACKAGE):
         return _read_hsds(file, sha256, progress)
     return _read_sites(file, data, sha256, progress)
@@ -279,6 +289,20 @@ def _read_population(file: SourceFile, data: bytes, sha256: str,
     return PopulationBatch(file=file, sha256=sha256, rows_read=ticker.rows,
                            level=_population_level(file), rows=tuple(rows),
                            issues=tuple(issues))
+
+
+def _read_regions(file: SourceFile, data: bytes, sha256: str) -> RegionBatch:
+    """A regions file is used whole or not at all: one county under two regions, or a code
+    that names no county, refuses the file and leaves the stored regions as they are."""
+    text = decode(data, _census.ENCODINGS)
+    rows = sum(1 for line in text.splitlines()[1:] if line.strip())
+    try:
+        read_regions = regions.parse_regions(
+            text, known_counties={c.fips for c in geodata.counties()}, source=file.label)
+    except InvalidInput as error:
+        return RegionBatch(file, sha256, rows, {}, (RowIssue(file.label, 0, str(error)),),
+                           usable=False)
+    return RegionBatch(file, sha256, rows, dict(read_regions.by_county))
 
 
 def _read_events(file: SourceFile, data: bytes, sha256: str) -> EventBatch:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +24,7 @@ class Format(StrEnum):
     EVENTS_CSV = "events_csv"
     HSDS_JSON = "hsds_json"
     HSDS_PACKAGE = "hsds_package"
+    REGIONS_CSV = "regions_csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,18 @@ class PopulationBatch:
     rows_read: int
     level: str  # "tract" or "county"
     rows: tuple[PopulationRow, ...]
+    issues: tuple[RowIssue, ...] = ()
+    usable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RegionBatch:
+    """A regions file: county FIPS to region name, or why it cannot be used."""
+
+    file: SourceFile
+    sha256: str
+    rows_read: int
+    by_county: Mapping[str, str]
     issues: tuple[RowIssue, ...] = ()
     usable: bool = True
 

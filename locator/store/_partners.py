@@ -6,7 +6,7 @@ approval and the site it makes live commit together. Audit entries are only inse
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -21,7 +21,7 @@ from locator.store._clock import now_iso
 USER_SUBJECT = "user"
 REQUEST_SUBJECT = "request"
 _USER_COLUMNS = ("id", "email", "name", "organization", "phone", "role", "status", "areas",
-                 "password_hash", "created_at")
+                 "password_hash", "created_at", "county_fips")
 _REQUEST_COLUMNS = ("id", "action", "site_id", "user_id", "organization", "county_fips",
                     "status", "fields", "reason", "created_at", "updated_at")
 
@@ -45,11 +45,12 @@ class PartnerTables:
             user_id = conn.execute(sa.insert(t.users).values(
                 email=new.email, name=new.name, organization=new.organization,
                 phone=new.phone, role=new.role.value, status=new.status.value, areas=[],
-                password_hash=password_hash, created_at=stamp,
+                password_hash=password_hash, created_at=stamp, county_fips=new.county_fips,
             ).returning(t.users.c.id)).scalar_one()
             _audit(conn, stamp, actor, "register", USER_SUBJECT, user_id, {
                 "email": [None, new.email], "role": [None, new.role.value],
-                "status": [None, new.status.value]})
+                "status": [None, new.status.value]}
+                | ({"county_fips": [None, new.county_fips]} if new.county_fips else {}))
             user = self._user_row(conn, t.users.c.id == user_id)
         assert user is not None
         return user
@@ -96,6 +97,20 @@ class PartnerTables:
     def _user_row(self, conn: sa.Connection, where: sa.ColumnElement[bool]) -> User | None:
         row = conn.execute(_select_users().where(where)).first()
         return None if row is None else _user(row)
+
+    # -- regions --------------------------------------------------------------------------
+    def replace_regions(self, by_county: Mapping[str, str]) -> None:
+        with self._writing() as conn:
+            conn.execute(sa.delete(t.regions))
+            if by_county:
+                conn.execute(sa.insert(t.regions), [
+                    {"county_fips": fips, "region": region}
+                    for fips, region in sorted(by_county.items())])
+
+    def regions(self) -> dict[str, str]:
+        with self._reading() as conn:
+            rows = conn.execute(sa.select(t.regions.c.county_fips, t.regions.c.region))
+            return {row.county_fips: row.region for row in rows}
 
     # -- failed logins --------------------------------------------------------------------
     def record_login_failure(self, keys: Iterable[str], at_s: float) -> None:
@@ -187,7 +202,7 @@ def _user(row: Any) -> User:
     return User(id=int(row.id), email=row.email, name=row.name, organization=row.organization,
                 phone=row.phone, role=Role(row.role), status=AccountStatus(row.status),
                 areas=tuple(row.areas or ()), password_hash=row.password_hash,
-                created_at=row.created_at)
+                created_at=row.created_at, county_fips=row.county_fips)
 
 
 def _select_requests() -> sa.Select[Any]:

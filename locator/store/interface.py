@@ -7,7 +7,7 @@ one web request, and belongs to the thread that opened it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -252,6 +252,15 @@ class Store(Protocol):
                     areas: Sequence[str] | None = None, status: AccountStatus | None = None,
                     password_hash: str | None = None) -> User:
         """Change the given fields and audit each (a password change only as changed)."""
+        ...
+
+    # -- regions --------------------------------------------------------------------------
+    def replace_regions(self, by_county: Mapping[str, str]) -> None:
+        """Make ``by_county`` (county FIPS to region name) the stored regions, whole."""
+        ...
+
+    def regions(self) -> dict[str, str]:
+        """The stored regions, county FIPS to region name (empty when none are loaded)."""
         ...
 
     # -- failed logins --------------------------------------------------------------------

@@ -144,6 +144,14 @@ visits = sa.Table(
 
 _ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
+# User-defined regions: which region each county belongs to (one file's worth, replaced
+# whole by the next import of a regions file).
+regions = sa.Table(
+    "regions", metadata,
+    sa.Column("county_fips", sa.Text, primary_key=True),
+    sa.Column("region", sa.Text, nullable=False, index=True),
+)
+
 # Accounts: ``areas`` is a JSON list of county FIPS codes or region names.
 users = sa.Table(
     "users", metadata,
@@ -157,6 +165,9 @@ users = sa.Table(
     sa.Column("areas", sa.JSON, nullable=False),
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+    # The county the account's organisation is in ("" when not given): its reviewer may
+    # verify the account.
+    sa.Column("county_fips", sa.Text, nullable=False, server_default=""),
 )
 
 # A partner's request to add a site, extend one or change one; ``fields`` holds the

@@ -260,19 +260,35 @@
   /* ---- sites, in one layer per kind ---------------------------------------------------- */
 
   var siteLayers = document.getElementById("site-layers");
+  var staleOnly = document.getElementById("stale-only");
   fetchJson(mapElement.dataset.sitesUrl).then(function (data) {
     var layers = {};
     data.features.forEach(function (feature) {
       var p = feature.properties;
       var c = feature.geometry.coordinates;
-      if (!layers[p.kind]) layers[p.kind] = { group: L.layerGroup(), count: 0 };
+      if (!layers[p.kind]) layers[p.kind] = { group: L.layerGroup(), fresh: [], count: 0 };
+      // A stale site (not verified within the stale setting) has a dark ring.
       var dot = L.circleMarker(L.latLng(c[1], c[0]), {
-        radius: 4, weight: 1, color: "#ffffff", fillColor: window.LocatorMap.kindColor(p.kind),
-        fillOpacity: 1, bubblingMouseEvents: false, className: "site-dot", pane: "sites"
+        radius: p.stale ? 5 : 4, weight: p.stale ? 2 : 1, color: p.stale ? "#222222" : "#ffffff",
+        fillColor: window.LocatorMap.kindColor(p.kind), fillOpacity: 1,
+        bubblingMouseEvents: false, className: p.stale ? "site-dot stale-dot" : "site-dot",
+        pane: "sites"
       });
       dot.bindPopup(function () { return window.LocatorMap.sitePopup(mapElement, p.id, p.name, null); });
       layers[p.kind].group.addLayer(dot);
+      if (!p.stale) layers[p.kind].fresh.push(dot);
       layers[p.kind].count += 1;
+    });
+    /* Only stale sites: the sites verified recently leave every kind's layer. */
+    staleOnly.parentNode.querySelector(".count").textContent = "(" + i18n.number(data.stale_sites) + ")";
+    staleOnly.addEventListener("change", function () {
+      Object.keys(layers).forEach(function (kind) {
+        layers[kind].fresh.forEach(function (dot) {
+          if (staleOnly.checked) layers[kind].group.removeLayer(dot);
+          else layers[kind].group.addLayer(dot);
+        });
+      });
+      announce(staleOnly.checked ? i18n.n("staleShown", data.stale_sites) : i18n.t("allSitesShown"));
     });
     siteLayers.querySelectorAll("label[data-kind]").forEach(function (label) {
       var entry = layers[label.dataset.kind];
