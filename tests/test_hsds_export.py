@@ -20,6 +20,8 @@ from locator.importer import import_sources
 from locator.sites import CountySource, Kind, Site, Status
 from locator.store import open_store
 
+WILL_COUNTY: dict = {"state": "IL", "county_fips": "17197",
+                    "county_source": CountySource.SOURCE}
 # Every field filled, and the cases the mapping treats specially: no organization, an
 # organization named like its site, two sites of one organization, a temporarily closed
 # site, text that is markup, non-Latin script and a tab.
@@ -49,6 +51,24 @@ ROUND_TRIP_SITES = (
          address="'; DROP TABLE sites; --", city="Chatham", state="IL", zip="62629",
          county_fips="17167", county_source=CountySource.SOURCE,
          hours="<script>alert(1)</script>", source="file:sites.csv", source_id="text-1"),
+    # Hours in every form the schedule rows hold: split shifts and a federal-holiday
+    # closure, past midnight and 24/7, dated exceptions, a dated visit, and a library that
+    # is an access site too.
+    Site("hours-1", "Split Shift Center", Kind.AFFILIATE_CENTER, 41.52, -88.08,
+         hours="Mo-Fr 08:00-12:00,13:00-17:00; Sa 09:00-12:00; PH off",
+         source="file:sites.csv", source_id="hours-1", **WILL_COUNTY),
+    Site("hours-2", "Night Owl Access Site", Kind.ACCESS_SITE, 41.53, -88.09,
+         hours="Fr-Sa 22:00-02:00", source="file:sites.csv", source_id="hours-2", **WILL_COUNTY),
+    Site("hours-3", "Always Open Kiosk", Kind.DISSEMINATION_SITE, 41.54, -88.1,
+         hours="24/7", source="file:sites.csv", source_id="hours-3", **WILL_COUNTY),
+    Site("hours-4", "Holiday Library", Kind.LIBRARY, 41.55, -88.11,
+         hours="Monday - Friday 8:00 AM - 4:30 PM; 2027 Dec 20-2028 Jan 02 off; "
+               "2027 Jan 12 10:00-14:00",
+         roles=frozenset({Kind.ACCESS_SITE}), source="file:sites.csv", source_id="hours-4",
+         **WILL_COUNTY),
+    Site("hours-5", "Mobile Stop", Kind.MOBILE_CENTER, 41.56, -88.12,
+         organization="Will County Mobile Center", hours="2027 Jan 12 10:00-14:00",
+         source="file:sites.csv", source_id="hours-5", **WILL_COUNTY),
 )
 
 
@@ -86,10 +106,12 @@ def test_hand_made_sites_come_back_field_for_field(
     assert {r.source for r in report.results} == {"file:sites.csv", "careeronestop"}
 
 
+@pytest.mark.parametrize("sites", ["web", "round_trip"])
 def test_every_exported_service_validates_against_the_official_schemas(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sites: str) -> None:
     out = tmp_path / "services.json"
-    export(make_db(tmp_path), monkeypatch, "json", out)
+    export(make_db(tmp_path, SITES if sites == "web" else ROUND_TRIP_SITES), monkeypatch,
+           "json", out)
     services = json.loads(out.read_text(encoding="utf-8"))
     assert services, "nothing was exported"
     for service in services:
@@ -101,6 +123,8 @@ def test_every_exported_service_validates_against_the_official_schemas(
         location = service["service_at_locations"][0]["location"]
         assert errors("location.json", location) == []
         assert location["location_type"] == "physical"
+        for row in service["schedules"]:
+            assert errors("schedule.json", row) == []
 
 
 def test_a_zipped_package_imports_like_the_folder(
@@ -176,9 +200,14 @@ def test_kinds_and_programs_are_attributes_with_terms_of_the_projects_taxonomies
         terms[attribute["taxonomy_term"]["taxonomy"]].add(attribute["taxonomy_term"]["code"])
     assert terms == {hsds.KIND_TAXONOMY.name: {"library"},
                      hsds.PROGRAM_TAXONOMY.name: {"public_computers", "wifi"},
-                     hsds.RECORD_TAXONOMY.name: {"site_id"}}
+                     hsds.RECORD_TAXONOMY.name: {"site_id", "hours_text"}}
     assert library["description"] == "Public library. Offers: Public computers; Wi-Fi."
-    assert library["schedules"][0]["description"] == "Mon-Thu 9-8, Fri-Sat 9-5"
+    assert [(r["byday"], r["opens_at"], r["closes_at"]) for r in library["schedules"]] == [
+        ("MO,TU,WE,TH", "09:00", "20:00"), ("FR,SA", "09:00", "17:00")]
+    both = next(s for s in services if s["name"] == "Holiday Library")
+    kinds = sorted((a["taxonomy_term"]["code"], a.get("value", "")) for a in both["attributes"]
+                   if a["taxonomy_term"]["taxonomy"] == hsds.KIND_TAXONOMY.name)
+    assert kinds == [("access_site", "role"), ("library", "")]
 
 
 def test_a_service_the_locator_cannot_place_is_refused_with_its_reason(
@@ -302,9 +331,11 @@ def frictionless_errors(folder: Path, descriptor: dict | None = None) -> list[st
             for error in task.errors] + [error.message for error in report.errors]
 
 
+@pytest.mark.parametrize("sites", ["web", "round_trip"])
 def test_the_package_passes_frictionless_with_its_own_and_the_official_schemas(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    export(make_db(tmp_path), monkeypatch, "csv", tmp_path / "package")
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sites: str) -> None:
+    export(make_db(tmp_path, SITES if sites == "web" else ROUND_TRIP_SITES), monkeypatch,
+           "csv", tmp_path / "package")
     assert frictionless_errors(tmp_path / "package") == []
     official = official_descriptor_for(tmp_path / "package")
     assert {r["name"] for r in official["resources"]} >= {"service", "location",

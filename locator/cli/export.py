@@ -45,7 +45,8 @@ def run_hsds(args: argparse.Namespace) -> int:
                            code="output_kind", parameter="output", path=str(args.output))
     with open_store(Settings.from_env().database_url) as store:
         sites = store.sites(statuses=[Status.APPROVED])
+        histories = hsds_files.histories(store.history())
     write = hsds_files.write_package if args.format == "csv" else hsds_files.write_json
-    count = write(sites, args.output)
+    count = write(sites, args.output, histories=histories)
     print(f"{count:,} approved places written to {args.output} as HSDS 3.0 ({args.format})")
     return 0
