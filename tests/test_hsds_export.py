@@ -85,11 +85,11 @@ def imported(folder: Path, directory: Path) -> tuple[list[Site], object]:
 
 
 @pytest.fixture
-def round_trip_db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'sites.db'}"
-    with open_store(url) as store:
+def round_trip_db(database_url: str) -> str:
+    """The hand-made sites on each engine in turn."""
+    with open_store(database_url) as store:
         store.upsert_sites(ROUND_TRIP_SITES)
-    return url
+    return database_url
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])

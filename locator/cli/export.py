@@ -24,8 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         standards, "hsds",
         help="Write every approved place as Open Referral HSDS 3.0: a JSON array of fully "
              "nested services (--format json -o FILE) or the tabular data package, one CSV "
-             "per table plus datapackage.json (--format csv -o DIR). "
-             "`locator data import` reads either back.",
+             "per table plus datapackage.json (--format csv -o DIR). Hours are schedule "
+             "rows; each place's change log is its objects' metadata (metadata.csv), "
+             "naming who made each change. `locator data import` reads either back "
+             "(metadata excepted: the trail records only what this store did).",
         example="locator export hsds --format csv -o hsds/ && "
                 "locator data import --sources hsds/",
     )
