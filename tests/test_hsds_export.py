@@ -284,6 +284,59 @@ def test_importing_the_export_into_its_own_database_changes_nothing(
         assert store.sites() == before
 
 
+def nested_lists(value: object, key: str) -> list[list]:
+    """Every list under ``key`` anywhere in a JSON document."""
+    if isinstance(value, dict):
+        found = [value[key]] if isinstance(value.get(key), list) else []
+        return found + [x for k, v in value.items() if k != key for x in nested_lists(v, key)]
+    if isinstance(value, list):
+        return [x for item in value for x in nested_lists(item, key)]
+    return []
+
+
+# The forms of issue 11, given in turn to one national place in every HOURS_STRIDE.
+NATIONAL_HOURS = (
+    "Mo-Fr 08:30-17:00; Sa 09:00-12:00; PH off",
+    "Mon-Fri 8:30am-5pm",
+    "M,W 9-12; Tu 1-4pm",
+    "Monday - Friday 8:00 AM - 4:30 PM",
+    "Fr-Sa 22:00-02:00",
+    "24/7",
+    "Mo-Fr 09:00-17:00; 2027 Dec 20-2028 Jan 02 off; 2027 Jan 12 10:00-14:00",
+    "Tu 10:00-14:00; PH closed",
+    "by appointment",
+)
+HOURS_STRIDE = 5
+
+
+@pytest.mark.slow
+def test_national_data_with_hours_in_every_form_round_trips_with_its_trail(
+        national_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(national_db_url.removeprefix("sqlite:///")).read_bytes())
+    url = f"sqlite:///{copy}"
+    with open_store(url) as store:
+        sites = store.sites(statuses=[Status.APPROVED])
+        with_hours = [site.replace(hours=NATIONAL_HOURS[n % len(NATIONAL_HOURS)])
+                      for n, site in enumerate(sites[::HOURS_STRIDE])]
+        store.upsert_sites(with_hours, actor="reviewer@example.org")
+        expected = {s.id: s for s in store.sites(statuses=[Status.APPROVED])}
+        changes = sum(len(c.fields) or 1 for c in store.history() if c.site_id in expected)
+    export(url, monkeypatch, "json", tmp_path / "json" / "services.json")
+    services = json.loads((tmp_path / "json" / "services.json").read_text(encoding="utf-8"))
+    structured = [r for s in services for r in s["schedules"] if r.get("freq") == "WEEKLY"]
+    assert len(structured) > len(with_hours)
+    assert sum(len(rows) for rows in nested_lists(services, "metadata")) == changes
+    (folder := tmp_path / "back").mkdir()
+    for which in ("json", "package"):
+        if which == "package":
+            export(url, monkeypatch, "csv", tmp_path / "package")
+        back, report = imported(tmp_path / which, folder)
+        assert report.issues == ()
+        assert {s.id: s for s in back} == expected, which
+        (folder / "back.db").unlink()
+
+
 # One national service in this many is validated: the hand-made sites above cover every
 # shape the mapping writes, and a tenth of the real data (1,700 places) its real values,
 # in a tenth of the time.
