@@ -4,15 +4,18 @@ and through the data package's tables, whatever text the site holds."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hsds_standard import errors
 
 from locator import hsds, hsds_files
 from locator.hours import read_hours
 from locator.sites import PROGRAMS, CountySource, Kind, Site
+from locator.store import Change
 
 # Any text a CSV cell and JSON carry: no lone surrogates (they cannot be UTF-8) and no NUL.
 TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
@@ -155,3 +158,46 @@ def test_structured_hours_come_back_as_the_same_canonical_text(text: str) -> Non
     assert alone.is_structured
     assert hsds.service(site.replace(hours=alone.canonical), holiday_years=(2027, 2028),
                         )["schedules"] == service["schedules"]
+
+
+AUDITED = ("name", "kind", "lat", "lon", "organization", "address", "city", "state", "zip",
+           "county_fips", "phone", "website", "hours", "status", "temporarily_closed",
+           "programs", "roles", "last_verified")
+VALUES = st.one_of(st.none(), TEXT, st.floats(allow_nan=False), st.booleans(),
+                   st.lists(TEXT, max_size=3))
+changes = st.builds(
+    Change, version=st.integers(1, 10**6),
+    changed_at=st.datetimes(timezones=st.just(UTC)).map(
+        lambda d: d.replace(microsecond=0).isoformat()),
+    actor=TEXT.filter(bool), action=st.sampled_from(["add", "update", "status", "retire"]),
+    site_id=st.none(),
+    fields=st.dictionaries(st.sampled_from(AUDITED), st.tuples(VALUES, VALUES).map(list),
+                           max_size=4))
+
+
+@settings(max_examples=40, deadline=None)
+@given(sites, st.lists(changes, max_size=5))
+def test_every_change_of_any_site_is_one_valid_metadata_row_per_field(
+        site: Site, history: list[Change]) -> None:
+    service = orjson.loads(orjson.dumps(hsds.service(site, history=history)))
+    nested = [row for rows in _lists(service, "metadata") for row in rows]
+    expected = [(c.action, name, old, new, c.actor) for c in history
+                for name, (old, new) in (c.fields or {"id": [None, site.id]}).items()]
+    found = [(r["last_action_type"], r["field_name"], orjson.loads(r["previous_value"]),
+              orjson.loads(r["replacement_value"]), r["updated_by"]) for r in nested]
+    assert sorted(found, key=repr) == sorted(expected, key=repr)
+    for row in nested:
+        assert errors("metadata.json", row) == []
+        assert row["previous_value"] and row["replacement_value"]
+    assert hsds.site_from_service(service) == site
+    tabled = hsds_files.table_rows([site], histories={site.id: history})["metadata"]
+    assert sorted(r["id"] for r in tabled) == sorted(r["id"] for r in nested)
+
+
+def _lists(value: object, key: str) -> list[list]:
+    if isinstance(value, dict):
+        own = [value[key]] if isinstance(value.get(key), list) else []
+        return own + [x for k, v in value.items() if k != key for x in _lists(v, key)]
+    if isinstance(value, list):
+        return [x for item in value for x in _lists(item, key)]
+    return []
