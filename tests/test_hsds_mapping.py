@@ -8,9 +8,9 @@ from datetime import UTC
 
 import orjson
 import pytest
+from hsds_standard import errors
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hsds_standard import errors
 
 from locator import hsds, hsds_files
 from locator.hours import read_hours
