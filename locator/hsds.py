@@ -515,15 +515,16 @@ def _kinds(attributes: object) -> tuple[Kind, frozenset[Kind]]:
 def _hours(schedules: object, written: str | None) -> str:
     """The hours the schedule rows say, as canonical text (or the text of a row that only
     describes them). The text as written is kept when it gives exactly these rows."""
-    rows = [ScheduleRow.from_json(row) for row in
-            (schedules if isinstance(schedules, Sequence) else ()) if isinstance(row, Mapping)]
+    listed = [row for row in (schedules if isinstance(schedules, Sequence) else ())
+              if isinstance(row, Mapping)]
     try:
+        rows = [ScheduleRow.from_json(row) for row in listed]
         back = _text_of(hours_from_rows(rows))
-    except (ValueError, TypeError):
+        if written is not None and _same_rows(written, rows):
+            return written
+    except ValueError:
         # Rows another publisher wrote in a form not read here: their words, not a guess.
-        return "; ".join(row.description for row in rows if row.description)
-    if written is not None and _same_rows(written, rows):
-        return written
+        return "; ".join(str(row["description"]) for row in listed if row.get("description"))
     return back
 
 

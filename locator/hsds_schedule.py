@@ -77,8 +77,13 @@ class ScheduleRow:
 
     @classmethod
     def from_json(cls, row: Mapping[str, object]) -> ScheduleRow:
-        """A row as JSON or a table holds it; whole-minute times (``09:00:00``) as ``HH:MM``."""
+        """A row as JSON or a table holds it; whole-minute times (``09:00:00``) as ``HH:MM``.
+        A field that is not text raises ``ValueError``."""
         values = {key: row.get(key) for key in cls.__dataclass_fields__}
+        wrong = [key for key, value in values.items()
+                 if value is not None and not isinstance(value, str)]
+        if wrong:
+            raise ValueError(f"schedule {wrong[0]} is not text")
         for name in ("opens_at", "closes_at"):
             value = values[name]
             if isinstance(value, str) and _WHOLE_MINUTE.fullmatch(value):

@@ -122,6 +122,17 @@ def test_rows_another_publisher_writes_in_a_form_not_read_are_kept_as_their_word
         "Mondays, nine to five; second Tuesdays, ten to noon")
 
 
+@pytest.mark.parametrize("broken", [
+    {"byday": 5}, {"opens_at": 900}, {"valid_from": "someday", "notes": "US federal public "
+                                      "holiday: New Year's Day"}, {"freq": "DAILY"}])
+def test_broken_rows_beside_the_text_as_written_keep_their_words_and_refuse_nothing(
+        broken: dict) -> None:
+    site = Site("x", "X", Kind.LIBRARY, 40.0, -89.0, hours="Mon-Fri 9:00-17:00")
+    service = hsds.service(site)
+    service["schedules"][0].update(broken, description="weekdays")
+    assert hsds.site_from_service(service).hours == "weekdays"
+
+
 def test_whole_minute_times_with_seconds_read_as_their_minutes() -> None:
     site = Site("x", "X", Kind.LIBRARY, 40.0, -89.0, hours="Mo-Fr 09:00-17:00")
     service = hsds.service(site)
