@@ -8,13 +8,19 @@ How a ``Site`` maps (docs/hsds.md has the same table for people reading the file
   ``location`` (``location_type`` physical, latitude/longitude, the source's own identifier
   as ``external_identifier`` with the source as its type) through one
   ``service_at_location``; the address is the location's one physical ``address``; the phone
-  is the service's one ``phone``; the opening hours are the service's ``schedules``.
+  is the service's one ``phone``; the opening hours are ``schedule`` rows of the service at
+  its location (``locator.hsds_schedule``), with the text as written kept as a record
+  attribute when the rows read back as other text.
 - the organization is the one the site names; a site that names none gets an organization
   of its own, called after the site, whose id marks it as such (``own_organization_id``).
-- the kind and each program are ``attributes`` of the service, with terms of the project's
-  own taxonomies (``KIND_TAXONOMY``, ``PROGRAM_TAXONOMY``); what HSDS has no field for (the
-  site id, the vintage, the county FIPS code and where it came from) are attributes with
-  terms of ``RECORD_TAXONOMY`` whose ``value`` holds the text.
+- the kind, each further role (``value`` ``role``) and each program are ``attributes`` of
+  the service, with terms of the project's own taxonomies (``KIND_TAXONOMY``,
+  ``PROGRAM_TAXONOMY``); what HSDS has no field for (the site id, the vintage, the county
+  FIPS code and where it came from, the hours as written, the time zone) are attributes
+  with terms of ``RECORD_TAXONOMY`` whose ``value`` holds the text.
+- the site's change log, when given, is the ``metadata`` of the objects holding each
+  changed field. It is written, never read: the store's trail records only what the store
+  did (an import is recorded as an import), so a file cannot write history into it.
 
 Ids are UUIDs derived (uuid5) from the site id, one namespace per table under
 ``PROJECT_NAMESPACE``, so an export repeated tomorrow gives every object the same id.
@@ -26,9 +32,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from locator.hours import Hours, HoursStatus, read_hours
+from locator.hsds_schedule import HOLIDAY_NOTE, ScheduleRow, hours_from_rows, schedule_rows
 from locator.sites import (
     KIND_LABELS,
     PROGRAMS,
@@ -38,6 +49,10 @@ from locator.sites import (
     Site,
     Status,
 )
+from locator.timezones import zone_name_at
+
+if TYPE_CHECKING:  # the store's record of a change; importing the store here is not needed
+    from locator.store import Change
 
 HSDS_VERSION = "3.0"
 # Never change: every id in every file exported so far is derived from it.
@@ -111,6 +126,9 @@ TAXONOMIES = (KIND_TAXONOMY, PROGRAM_TAXONOMY, RECORD_TAXONOMY)
 
 SITE_ID, VINTAGE, COUNTY_FIPS, COUNTY_SOURCE = "site_id", "vintage", "county_fips", \
     "county_source"
+HOURS_TEXT, TIME_ZONE = "hours_text", "time_zone"
+# The value of a kind attribute that is one of the place's further roles, not its kind.
+ROLE = "role"
 STREET, CITY, STATE, ZIP = "street", "city", "state", "zip"
 _PARTIAL = ("Part of an address too incomplete for an HSDS address, which needs street, "
             "city, state and postal code: ")
@@ -124,6 +142,10 @@ _RECORD_DESCRIPTIONS = {
     CITY: _PARTIAL + "the city.",
     STATE: _PARTIAL + "the USPS state abbreviation.",
     ZIP: _PARTIAL + "the ZIP code.",
+    HOURS_TEXT: "The opening hours as they were written (e.g. Mon-Fri 8:30am-5pm), where "
+                "that text differs from what the schedule rows read back as.",
+    TIME_ZONE: "The IANA time zone of the place (e.g. America/Chicago), in which its "
+               "schedules' opens_at and closes_at are wall-clock times. Found from the point.",
 }
 _PROGRAM_GROUPS = {"wioa_core": "WIOA core program", "required_partner":
                    "Required partner program", "library_service": "Library service"}
@@ -170,14 +192,20 @@ def own_organization_id(site_id: str) -> str:
 
 # -- site to HSDS -------------------------------------------------------------------------
 
-def service(site: Site) -> JsonObject:
-    """The fully nested HSDS service of a site (schema/compiled/service.json)."""
-    return {**service_fields(site),
-            "phones": phones(site),
-            "schedules": schedules(site),
-            "service_at_locations": [service_at_location(site)],
-            "organization": organization(site),
-            "attributes": service_attributes(site)}
+def service(site: Site, *, history: Sequence[Change] = (),
+            holiday_years: Sequence[int] | None = None) -> JsonObject:
+    """The fully nested HSDS service of a site (schema/compiled/service.json). With the
+    site's ``history`` (its change log, oldest first), each object the changes describe
+    carries them as its ``metadata``; ``holiday_years`` as for ``schedules``."""
+    nested = {**service_fields(site),
+              "phones": phones(site),
+              "schedules": schedules(site, holiday_years=holiday_years),
+              "service_at_locations": [service_at_location(site)],
+              "organization": organization(site),
+              "attributes": service_attributes(site, holiday_years=holiday_years)}
+    if history:
+        _nest_metadata(nested, metadata(site, history))
+    return nested
 
 
 def service_fields(site: Site) -> JsonObject:
@@ -254,22 +282,59 @@ def phones(site: Site) -> list[JsonObject]:
              "number": site.phone}]
 
 
-def schedules(site: Site) -> list[JsonObject]:
-    """The opening hours. For now the site's hours text as one schedule's ``description``;
-    this is the seam where parsed hours become RRULE rows (freq, byday, opens_at,
-    closes_at), each keeping the same description so the text reads back unchanged."""
-    if not site.hours:
-        return []
-    return [{"id": _uuid("schedule", site.id), "service_id": service_id(site.id),
-             "description": site.hours}]
+def schedules(site: Site, *, holiday_years: Sequence[int] | None = None) -> list[JsonObject]:
+    """The opening hours as schedule rows (``locator.hsds_schedule``) of the service at its
+    location: weekly rows, dated exceptions, one row per federal holiday of
+    ``holiday_years`` (default: this year and next) for ``PH``, or the text as one row's
+    ``description`` when the rows cannot say it. Unknown hours have no rows."""
+    return [_linked(site, row.to_json()) for row in _schedule_rows(site, holiday_years)]
 
 
-def service_attributes(site: Site) -> list[JsonObject]:
+def schedule_table_rows(site: Site, *, holiday_years: Sequence[int] | None = None,
+                        ) -> list[JsonObject]:
+    """The schedules as ``schedules.csv`` holds them (times as ``HH:MM:SS``)."""
+    return [_linked(site, row.for_table()) for row in _schedule_rows(site, holiday_years)]
+
+
+def _linked(site: Site, row: dict[str, str]) -> JsonObject:
+    return {"id": row["id"], "service_id": service_id(site.id),
+            "service_at_location_id": service_at_location_id(site.id), **row}
+
+
+def default_holiday_years(today: date | None = None) -> tuple[int, int]:
+    """The years whose federal holidays a ``PH`` rule is listed for: this one and next."""
+    year = (today or date.today()).year
+    return year, year + 1
+
+
+def _schedule_rows(site: Site, holiday_years: Sequence[int] | None,
+                   ) -> tuple[ScheduleRow, ...]:
+    years = tuple(holiday_years) if holiday_years is not None else default_holiday_years()
+    return _rows_of(site.hours, site.id, years)
+
+
+@lru_cache(maxsize=4096)
+def _rows_of(hours: str, key: str, years: tuple[int, ...]) -> tuple[ScheduleRow, ...]:
+    return schedule_rows(read_hours(hours), key, holiday_years=years)
+
+
+def _hours_text_written(site: Site, holiday_years: Sequence[int] | None) -> str:
+    """The hours as written when the rows read back as other text ("Mon-Fri 9-5" is read
+    back as "Mo-Fr 09:00-17:00"), else ""."""
+    back = _text_of(hours_from_rows(_schedule_rows(site, holiday_years)))
+    return site.hours if site.hours != back else ""
+
+
+def service_attributes(site: Site, *, holiday_years: Sequence[int] | None = None,
+                       ) -> list[JsonObject]:
     terms = [(KIND_TERMS[site.kind], "")]
+    terms += [(KIND_TERMS[role], ROLE) for role in sorted(site.roles)]
     terms += [(PROGRAM_TERMS[p], "") for p in sorted(site.programs) if p in PROGRAM_TERMS]
     terms.append((RECORD_TERMS[SITE_ID], site.id))
     if site.vintage:
         terms.append((RECORD_TERMS[VINTAGE], site.vintage))
+    if written := _hours_text_written(site, holiday_years):
+        terms.append((RECORD_TERMS[HOURS_TEXT], written))
     return [_attribute(site.id, "service", service_id(site.id), term, value)
             for term, value in terms]
 
@@ -279,17 +344,91 @@ def location_attributes(site: Site) -> list[JsonObject]:
     if not _complete_address(site):
         values += [(STREET, site.address), (CITY, site.city), (STATE, site.state),
                    (ZIP, site.zip)]
+    if read_hours(site.hours).status is not HoursStatus.UNKNOWN:
+        values.append((TIME_ZONE, zone_name_at(site.lat, site.lon)))
     return [_attribute(site.id, "location", location_id(site.id), RECORD_TERMS[code], value)
             for code, value in values if value]
 
 
 def _attribute(site_id: str, entity: str, link_id: str, term: Term, value: str) -> JsonObject:
-    row: JsonObject = {"id": _uuid("attribute", f"{site_id}/{entity}/{term.code}"),
+    # A role's attribute has its own id: a kind can be a place's kind and, elsewhere, a role.
+    key = f"{term.code}/{ROLE}" if value == ROLE and term.taxonomy is KIND_TAXONOMY \
+        else term.code
+    row: JsonObject = {"id": _uuid("attribute", f"{site_id}/{entity}/{key}"),
                        "link_id": link_id, "taxonomy_term_id": term.id, "link_entity": entity,
                        "taxonomy_term": term.to_json()}
     if value:
         row["value"] = value
     return row
+
+
+# -- the audit trail as metadata ------------------------------------------------------------
+
+# The object that holds each audited field of a site, whose ``metadata`` records its
+# changes; every other field is the service's.
+_LOCATION_FIELDS = frozenset({"lat", "lon", "county_fips", "county_source", "source",
+                              "source_id"})
+_ADDRESS_FIELDS = frozenset({"address", "city", "state", "zip"})
+ADDED_FIELD = "id"  # an added site's one metadata row: its id, from nothing
+
+
+def metadata(site: Site, history: Sequence[Change]) -> list[JsonObject]:
+    """The site's change log (oldest first) as HSDS ``metadata``: one row per changed
+    field, on the object that holds the field today. Values are JSON text (``"Lincoln
+    Library"``, ``41.5``, ``["wifi"]``, ``null`` for none), so none is ever blank and each
+    reads back as the value it was; ``last_action_date`` is the instant (UTC)."""
+    rows: list[JsonObject] = []
+    for number, change in enumerate(history):
+        fields = change.fields or {ADDED_FIELD: [None, site.id]}
+        for name, (old, new) in fields.items():
+            resource_type, resource_id = _holder(site, name)
+            rows.append({"id": _uuid("metadata", f"{site.id}/{number}/{name}"),
+                         "resource_id": resource_id, "resource_type": resource_type,
+                         "last_action_date": change.changed_at,
+                         "last_action_type": change.action, "field_name": name,
+                         "previous_value": _value_text(old),
+                         "replacement_value": _value_text(new),
+                         "updated_by": change.actor})
+    return rows
+
+
+def metadata_day(row: JsonObject) -> JsonObject:
+    """A metadata row as the data package holds it: its table types the date as a day."""
+    day = datetime.fromisoformat(row["last_action_date"]).date().isoformat()
+    return {**row, "last_action_date": day}
+
+
+def _holder(site: Site, field_name: str) -> tuple[str, str]:
+    if field_name in _ADDRESS_FIELDS and _complete_address(site):
+        return "address", _uuid("address", site.id)
+    if field_name in _LOCATION_FIELDS | _ADDRESS_FIELDS:
+        return "location", location_id(site.id)
+    if field_name == "phone" and site.phone:
+        return "phone", _uuid("phone", site.id)
+    return "service", service_id(site.id)
+
+
+def _value_text(value: object) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _nest_metadata(nested: JsonObject, rows: Sequence[JsonObject]) -> None:
+    by_resource: dict[str, list[JsonObject]] = {}
+    for row in rows:
+        by_resource.setdefault(row["resource_id"], []).append(row)
+    for found in list(_objects(nested)):
+        if found.get("id") in by_resource:
+            found["metadata"] = by_resource[found["id"]]
+
+
+def _objects(value: object) -> Iterable[JsonObject]:
+    if isinstance(value, dict):
+        yield value
+        for inner in value.values():
+            yield from _objects(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _objects(inner)
 
 
 # -- HSDS to site -------------------------------------------------------------------------
@@ -306,8 +445,9 @@ def site_from_service(item: Mapping[str, Any], *, source: str = "") -> Site:
         "address_1": attributes.get(STREET), "city": attributes.get(CITY),
         "state_province": attributes.get(STATE), "postal_code": attributes.get(ZIP)}
     status = _text(item, "status") or ACTIVE
+    kind, roles = _kinds(item.get("attributes"))
     return Site(
-        id=site_id, name=_text(item, "name"), kind=_kind(attributes),
+        id=site_id, name=_text(item, "name"), kind=kind, roles=roles,
         lat=_degrees(place, "latitude"), lon=_degrees(place, "longitude"),
         organization=_organization_name(item, site_id),
         address=_text(address, "address_1"), city=_text(address, "city"),
@@ -315,7 +455,7 @@ def site_from_service(item: Mapping[str, Any], *, source: str = "") -> Site:
         county_fips=attributes.get(COUNTY_FIPS, ""),
         county_source=_county_source(attributes.get(COUNTY_SOURCE, "")),
         phone=_text(_first(item.get("phones")), "number"), website=_text(item, "url"),
-        hours=_text(_first(item.get("schedules")), "description"),
+        hours=_hours(item.get("schedules"), attributes.get(HOURS_TEXT)),
         programs=frozenset(code for code in attributes if code in PROGRAM_TERMS),
         status=Status.APPROVED if status in STATUSES_LISTED else Status.RETIRED,
         temporarily_closed=status == TEMPORARILY_CLOSED,
@@ -349,12 +489,58 @@ def _codes(attributes: object) -> dict[str, str]:
     return found
 
 
-def _kind(attributes: Mapping[str, str]) -> Kind:
-    kinds = [kind for kind, term in KIND_TERMS.items() if term.code in attributes]
+_KINDS_BY_TERM_ID = {term.id: kind for kind, term in KIND_TERMS.items()}
+
+
+def _kinds(attributes: object) -> tuple[Kind, frozenset[Kind]]:
+    """The kind (the one kind attribute without the value ``role``) and the roles."""
+    kinds: list[Kind] = []
+    roles: set[Kind] = set()
+    for attribute in attributes if isinstance(attributes, Sequence) else ():
+        if not isinstance(attribute, Mapping):
+            continue
+        kind = _KINDS_BY_TERM_ID.get(str(attribute.get("taxonomy_term_id", "")))
+        if kind is None:
+            continue
+        if _text(attribute, "value") == ROLE:
+            roles.add(kind)
+        else:
+            kinds.append(kind)
     if len(kinds) != 1:
         raise HsdsError(f"the service needs exactly one attribute with a term of the "
                         f"{KIND_TAXONOMY.name!r} taxonomy, found {len(kinds)}")
-    return kinds[0]
+    return kinds[0], frozenset(roles)
+
+
+def _hours(schedules: object, written: str | None) -> str:
+    """The hours the schedule rows say, as canonical text (or the text of a row that only
+    describes them). The text as written is kept when it gives exactly these rows."""
+    listed = [row for row in (schedules if isinstance(schedules, Sequence) else ())
+              if isinstance(row, Mapping)]
+    try:
+        rows = [ScheduleRow.from_json(row) for row in listed]
+        back = _text_of(hours_from_rows(rows))
+        if written is not None and _same_rows(written, rows):
+            return written
+    except ValueError:
+        # Rows another publisher wrote in a form not read here: their words, not a guess.
+        return "; ".join(str(row["description"]) for row in listed if row.get("description"))
+    return back
+
+
+def _same_rows(text: str, rows: Sequence[ScheduleRow]) -> bool:
+    years = sorted({int(row.valid_from[:4]) for row in rows if row.valid_from
+                    and (row.notes or "").startswith(HOLIDAY_NOTE)})
+    again = schedule_rows(read_hours(text), "", holiday_years=years)
+    return [_content(row) for row in again] == [_content(row) for row in rows]
+
+
+def _content(row: ScheduleRow) -> JsonObject:
+    return {name: value for name, value in row.to_json().items() if name != "id"}
+
+
+def _text_of(hours: Hours) -> str:
+    return hours.canonical or hours.text
 
 
 def _county_source(text: str) -> CountySource:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
@@ -21,6 +21,11 @@ from locator import hsds
 from locator.hsds import JsonObject
 from locator.sites import Site
 
+if TYPE_CHECKING:
+    from locator.store import Change
+
+# Site id -> its change log, oldest first (``Store.history``, grouped).
+Histories = Mapping[str, "Sequence[Change]"]
 PACKAGE_FILE = "datapackage.json"
 
 
@@ -141,6 +146,14 @@ TABLES: tuple[Table, ...] = (
         _text("description", required=True), _ref("parent_id"), _text("taxonomy"),
         _text("language"), _ref("taxonomy_id"), Field("term_uri", format="uri")),
         (("taxonomy_id", "taxonomy"),)),
+    # The audit trail: ``resource_id`` names a service, location, address or phone, so it
+    # has no single table to be a foreign key into.
+    Table("metadata", "metadata.csv", (
+        _id(), _ref("resource_id", required=True), _text("resource_type", required=True),
+        Field("last_action_date", "date", required=True),
+        _text("last_action_type", required=True), _text("field_name", required=True),
+        _text("previous_value", required=True), _text("replacement_value", required=True),
+        _text("updated_by", required=True))),
     Table("taxonomy", "taxonomies.csv", (
         _id(), _text("name", required=True), _text("description", required=True),
         Field("uri", format="uri"), _text("version"))),
@@ -150,23 +163,38 @@ TABLES_BY_NAME = {table.name: table for table in TABLES}
 
 # -- writing ------------------------------------------------------------------------------
 
-def write_json(sites: Iterable[Site], path: Path) -> int:
-    """Write the services of ``sites`` as one JSON array; returns how many."""
-    services = [hsds.service(site) for site in sites]
+def write_json(sites: Iterable[Site], path: Path, *, histories: Histories | None = None,
+               holiday_years: Sequence[int] | None = None) -> int:
+    """Write the services of ``sites`` as one JSON array, each object with the
+    ``metadata`` of its changes in ``histories``; returns how many."""
+    histories = histories or {}
+    services = [hsds.service(site, history=histories.get(site.id, ()),
+                             holiday_years=holiday_years) for site in sites]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(services))
     return len(services)
 
 
-def write_package(sites: Iterable[Site], folder: Path) -> int:
-    """Write the data package into ``folder``: one CSV per table and ``datapackage.json``."""
+def write_package(sites: Iterable[Site], folder: Path, *, histories: Histories | None = None,
+                  holiday_years: Sequence[int] | None = None) -> int:
+    """Write the data package into ``folder``: one CSV per table and ``datapackage.json``,
+    the changes in ``histories`` as ``metadata.csv``."""
     folder.mkdir(parents=True, exist_ok=True)
-    rows = table_rows(sites)
+    rows = table_rows(sites, histories=histories, holiday_years=holiday_years)
     for table in TABLES:
         (folder / table.path).write_bytes(table_csv(table, rows[table.name]))
     (folder / PACKAGE_FILE).write_text(json.dumps(package_descriptor(), indent=2) + "\n",
                                        encoding="utf-8")
     return len(rows["service"])
+
+
+def histories(changes: Iterable[Change]) -> dict[str, list[Change]]:
+    """The change log (oldest first) grouped by site; entries about no site are left out."""
+    found: dict[str, list[Change]] = {}
+    for change in changes:
+        if change.site_id is not None:
+            found.setdefault(change.site_id, []).append(change)
+    return found
 
 
 def table_csv(table: Table, rows: Iterable[JsonObject]) -> bytes:
@@ -186,10 +214,12 @@ def package_descriptor() -> JsonObject:
             "resources": [table.to_json() for table in TABLES]}
 
 
-def table_rows(sites: Iterable[Site]) -> dict[str, list[JsonObject]]:
+def table_rows(sites: Iterable[Site], *, histories: Histories | None = None,
+               holiday_years: Sequence[int] | None = None) -> dict[str, list[JsonObject]]:
     """Each table's rows, sites in the order given; shared organizations appear once."""
     rows: dict[str, list[JsonObject]] = {table.name: [] for table in TABLES}
     organizations: dict[str, JsonObject] = {}
+    histories = histories or {}
     for site in sites:
         organizations.setdefault(hsds.organization_id(site), hsds.organization(site))
         rows["service"].append(hsds.service_fields(site))
@@ -197,9 +227,12 @@ def table_rows(sites: Iterable[Site]) -> dict[str, list[JsonObject]]:
         rows["service_at_location"].append(hsds.service_at_location_fields(site))
         rows["address"] += hsds.addresses(site)
         rows["phone"] += hsds.phones(site)
-        rows["schedule"] += hsds.schedules(site)
-        rows["attribute"] += [_flat(a) for a in (*hsds.service_attributes(site),
-                                                 *hsds.location_attributes(site))]
+        rows["schedule"] += hsds.schedule_table_rows(site, holiday_years=holiday_years)
+        rows["attribute"] += [_flat(a) for a in (
+            *hsds.service_attributes(site, holiday_years=holiday_years),
+            *hsds.location_attributes(site))]
+        rows["metadata"] += [hsds.metadata_day(row) for row in
+                             hsds.metadata(site, histories.get(site.id, ()))]
     rows["organization"] = list(organizations.values())
     rows["taxonomy_term"] = [_flat(term.to_json()) for term in hsds.TERMS]
     rows["taxonomy"] = [taxonomy.to_json() for taxonomy in hsds.TAXONOMIES]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -41,15 +41,19 @@ _DATED_RULE = re.compile(
     rf"^(?P<first>{_DATE})(?:-(?P<last>{_DATE}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     rf" \d{{1,2}}|\d{{1,2}}))?(?: (?P<days>{_DAY_LIST}))?(?: {_WHAT})?$")
 
+_HHMM = re.compile(r"(\d\d):(\d\d)")
+_WHOLE_MINUTE = re.compile(r"\d\d:\d\d:00")
+_FREQ = "WEEKLY"
+
 Spans = tuple[tuple[int, int], ...]  # minutes after midnight; a close past 1440 is next day
 
 
 @dataclass(frozen=True, slots=True)
 class ScheduleRow:
-    """One HSDS ``schedule`` row; ``None`` fields are left out of the JSON."""
+    """One HSDS ``schedule`` row without the ids of what it is the schedule of (the caller
+    links it); ``None`` fields are left out of the JSON."""
 
     id: str
-    location_id: str
     freq: str | None = None
     byday: str | None = None
     opens_at: str | None = None
@@ -62,18 +66,39 @@ class ScheduleRow:
     def to_json(self) -> dict[str, str]:
         return {key: value for key, value in asdict(self).items() if value is not None}
 
+    def for_table(self) -> dict[str, str]:
+        """The row as the data package holds it: its table types the times as ``time``,
+        which Frictionless reads as ``HH:MM:SS``."""
+        row = self.to_json()
+        for name in ("opens_at", "closes_at"):
+            if name in row:
+                row[name] += ":00"
+        return row
+
     @classmethod
-    def from_json(cls, row: dict[str, str]) -> ScheduleRow:
-        return cls(**{key: row.get(key) for key in cls.__dataclass_fields__})  # type: ignore[arg-type]
+    def from_json(cls, row: Mapping[str, object]) -> ScheduleRow:
+        """A row as JSON or a table holds it; whole-minute times (``09:00:00``) as ``HH:MM``.
+        A field that is not text raises ``ValueError``."""
+        values = {key: row.get(key) for key in cls.__dataclass_fields__}
+        wrong = [key for key, value in values.items()
+                 if value is not None and not isinstance(value, str)]
+        if wrong:
+            raise ValueError(f"schedule {wrong[0]} is not text")
+        for name in ("opens_at", "closes_at"):
+            value = values[name]
+            if isinstance(value, str) and _WHOLE_MINUTE.fullmatch(value):
+                values[name] = value[:5]
+        return cls(**values)  # type: ignore[arg-type]
 
 
 class _Inexpressible(Exception):
     """The canonical text has a rule the rows cannot express."""
 
 
-def schedule_rows(hours: Hours, location_id: str, *,
+def schedule_rows(hours: Hours, key: str, *,
                   holiday_years: Iterable[int]) -> tuple[ScheduleRow, ...]:
-    """The HSDS rows for a site's hours; PH is listed for ``holiday_years``."""
+    """The HSDS rows for a site's hours; PH is listed for ``holiday_years``. Row ids are
+    UUIDs derived from ``key`` (the site id) and the row's position."""
     if hours.status is HoursStatus.UNKNOWN:
         return ()
     try:
@@ -82,19 +107,23 @@ def schedule_rows(hours: Hours, location_id: str, *,
         fields = None
     if fields is None:
         fields = [{"description": hours.canonical or hours.text}]
-    return tuple(ScheduleRow(id=str(uuid.uuid5(_NAMESPACE, f"{location_id}/{n}")),
-                             location_id=location_id, **row) for n, row in enumerate(fields))
+    return tuple(ScheduleRow(id=str(uuid.uuid5(_NAMESPACE, f"{key}/{n}")), **row)
+                 for n, row in enumerate(fields))
 
 
 def hours_from_rows(rows: Iterable[ScheduleRow]) -> Hours:
     """Hours read back from HSDS rows; no rows is unknown.
 
     Weekly rows may come in any order; dated rows keep theirs, since a later exception
-    overrides an earlier one where they overlap.
+    overrides an earlier one where they overlap. Rows in a form not read here (``MONTHLY``,
+    times with an offset) raise ``ValueError``: they are not guessed at.
     """
     rows = list(rows)
     if not rows:
         return UNKNOWN
+    unread = [row.freq for row in rows if row.freq not in (None, _FREQ)]
+    if unread:
+        raise ValueError(f"schedule rows of freq {unread[0]} are not read")
     described = [row.description for row in rows if _is_description_only(row)]
     if described:
         return read_hours(described[0] or "")
@@ -154,8 +183,10 @@ def _spans(what: str | None) -> Spans:
 
 
 def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
+    match = _HHMM.fullmatch(hhmm)
+    if match is None:
+        raise ValueError(f"not a time of day as HH:MM: {hhmm!r}")
+    return int(match[1]) * 60 + int(match[2])
 
 
 def _hhmm(minutes: int) -> str:
@@ -172,7 +203,7 @@ def _weekly_rows(weekly: dict[int, Spans]) -> list[dict[str, str]]:
 
 
 def _span_row(span: tuple[int, int], days: Iterable[int], **extra: str) -> dict[str, str]:
-    return {"freq": "WEEKLY", "byday": ",".join(_BYDAY[d] for d in sorted(days)),
+    return {"freq": _FREQ, "byday": ",".join(_BYDAY[d] for d in sorted(days)),
             "opens_at": _hhmm(span[0]), "closes_at": _hhmm(span[1]), **extra}
 
 

@@ -124,6 +124,29 @@ def test_service_at_locations_list_and_one_validate(client: FlaskClient) -> None
         assert one["location"]["location_type"] == "physical"
 
 
+def test_a_place_s_hours_are_schedule_rows_in_both_answers(client: FlaskClient) -> None:
+    """The library's hours are weekly rows, the same under /services and
+    /service_at_locations, each row naming the service and the service at its location."""
+    site = PUBLIC_SITES[0]
+    assert site.hours == "Mon-Thu 9-8, Fri-Sat 9-5"
+    service = get_json(client, f"/hsds/services/{hsds.service_id(site.id)}")
+    link = get_json(client, f"/hsds/service_at_locations/{hsds.service_at_location_id(site.id)}")
+    assert [(r["freq"], r["byday"], r["opens_at"], r["closes_at"])
+            for r in service["schedules"]] == [("WEEKLY", "MO,TU,WE,TH", "09:00", "20:00"),
+                                               ("WEEKLY", "FR,SA", "09:00", "17:00")]
+    assert link["schedules"] == service["schedules"]
+    assert {(r["service_id"], r["service_at_location_id"]) for r in link["schedules"]} == {
+        (service["id"], link["id"])}
+    assert hsds.site_from_service(service).hours == site.hours
+
+
+def test_the_api_serves_no_audit_trail(client: FlaskClient) -> None:
+    """Metadata names who changed what: reviewers and admins see it, the public API not."""
+    for url in ("/hsds/services?per_page=500", "/hsds/service_at_locations?per_page=500",
+                "/hsds/organizations?per_page=500"):
+        assert '"metadata"' not in client.get(url).get_data(as_text=True)
+
+
 def test_taxonomies_and_their_terms_validate_and_name_every_kind_and_program(
         client: FlaskClient) -> None:
     taxonomies = every_page(client, "/hsds/taxonomies")

@@ -20,6 +20,8 @@ from locator.importer import import_sources
 from locator.sites import CountySource, Kind, Site, Status
 from locator.store import open_store
 
+WILL_COUNTY: dict = {"state": "IL", "county_fips": "17197",
+                    "county_source": CountySource.SOURCE}
 # Every field filled, and the cases the mapping treats specially: no organization, an
 # organization named like its site, two sites of one organization, a temporarily closed
 # site, text that is markup, non-Latin script and a tab.
@@ -49,6 +51,24 @@ ROUND_TRIP_SITES = (
          address="'; DROP TABLE sites; --", city="Chatham", state="IL", zip="62629",
          county_fips="17167", county_source=CountySource.SOURCE,
          hours="<script>alert(1)</script>", source="file:sites.csv", source_id="text-1"),
+    # Hours in every form the schedule rows hold: split shifts and a federal-holiday
+    # closure, past midnight and 24/7, dated exceptions, a dated visit, and a library that
+    # is an access site too.
+    Site("hours-1", "Split Shift Center", Kind.AFFILIATE_CENTER, 41.52, -88.08,
+         hours="Mo-Fr 08:00-12:00,13:00-17:00; Sa 09:00-12:00; PH off",
+         source="file:sites.csv", source_id="hours-1", **WILL_COUNTY),
+    Site("hours-2", "Night Owl Access Site", Kind.ACCESS_SITE, 41.53, -88.09,
+         hours="Fr-Sa 22:00-02:00", source="file:sites.csv", source_id="hours-2", **WILL_COUNTY),
+    Site("hours-3", "Always Open Kiosk", Kind.DISSEMINATION_SITE, 41.54, -88.1,
+         hours="24/7", source="file:sites.csv", source_id="hours-3", **WILL_COUNTY),
+    Site("hours-4", "Holiday Library", Kind.LIBRARY, 41.55, -88.11,
+         hours="Monday - Friday 8:00 AM - 4:30 PM; 2027 Dec 20-2028 Jan 02 off; "
+               "2027 Jan 12 10:00-14:00",
+         roles=frozenset({Kind.ACCESS_SITE}), source="file:sites.csv", source_id="hours-4",
+         **WILL_COUNTY),
+    Site("hours-5", "Mobile Stop", Kind.MOBILE_CENTER, 41.56, -88.12,
+         organization="Will County Mobile Center", hours="2027 Jan 12 10:00-14:00",
+         source="file:sites.csv", source_id="hours-5", **WILL_COUNTY),
 )
 
 
@@ -65,11 +85,11 @@ def imported(folder: Path, directory: Path) -> tuple[list[Site], object]:
 
 
 @pytest.fixture
-def round_trip_db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'sites.db'}"
-    with open_store(url) as store:
+def round_trip_db(database_url: str) -> str:
+    """The hand-made sites on each engine in turn."""
+    with open_store(database_url) as store:
         store.upsert_sites(ROUND_TRIP_SITES)
-    return url
+    return database_url
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -86,10 +106,12 @@ def test_hand_made_sites_come_back_field_for_field(
     assert {r.source for r in report.results} == {"file:sites.csv", "careeronestop"}
 
 
+@pytest.mark.parametrize("sites", ["web", "round_trip"])
 def test_every_exported_service_validates_against_the_official_schemas(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sites: str) -> None:
     out = tmp_path / "services.json"
-    export(make_db(tmp_path), monkeypatch, "json", out)
+    export(make_db(tmp_path, SITES if sites == "web" else ROUND_TRIP_SITES), monkeypatch,
+           "json", out)
     services = json.loads(out.read_text(encoding="utf-8"))
     assert services, "nothing was exported"
     for service in services:
@@ -101,6 +123,8 @@ def test_every_exported_service_validates_against_the_official_schemas(
         location = service["service_at_locations"][0]["location"]
         assert errors("location.json", location) == []
         assert location["location_type"] == "physical"
+        for row in service["schedules"]:
+            assert errors("schedule.json", row) == []
 
 
 def test_a_zipped_package_imports_like_the_folder(
@@ -176,9 +200,14 @@ def test_kinds_and_programs_are_attributes_with_terms_of_the_projects_taxonomies
         terms[attribute["taxonomy_term"]["taxonomy"]].add(attribute["taxonomy_term"]["code"])
     assert terms == {hsds.KIND_TAXONOMY.name: {"library"},
                      hsds.PROGRAM_TAXONOMY.name: {"public_computers", "wifi"},
-                     hsds.RECORD_TAXONOMY.name: {"site_id"}}
+                     hsds.RECORD_TAXONOMY.name: {"site_id", "hours_text"}}
     assert library["description"] == "Public library. Offers: Public computers; Wi-Fi."
-    assert library["schedules"][0]["description"] == "Mon-Thu 9-8, Fri-Sat 9-5"
+    assert [(r["byday"], r["opens_at"], r["closes_at"]) for r in library["schedules"]] == [
+        ("MO,TU,WE,TH", "09:00", "20:00"), ("FR,SA", "09:00", "17:00")]
+    both = next(s for s in services if s["name"] == "Holiday Library")
+    kinds = sorted((a["taxonomy_term"]["code"], a.get("value", "")) for a in both["attributes"]
+                   if a["taxonomy_term"]["taxonomy"] == hsds.KIND_TAXONOMY.name)
+    assert kinds == [("access_site", "role"), ("library", "")]
 
 
 def test_a_service_the_locator_cannot_place_is_refused_with_its_reason(
@@ -255,6 +284,59 @@ def test_importing_the_export_into_its_own_database_changes_nothing(
         assert store.sites() == before
 
 
+def nested_lists(value: object, key: str) -> list[list]:
+    """Every list under ``key`` anywhere in a JSON document."""
+    if isinstance(value, dict):
+        found = [value[key]] if isinstance(value.get(key), list) else []
+        return found + [x for k, v in value.items() if k != key for x in nested_lists(v, key)]
+    if isinstance(value, list):
+        return [x for item in value for x in nested_lists(item, key)]
+    return []
+
+
+# The forms of issue 11, given in turn to one national place in every HOURS_STRIDE.
+NATIONAL_HOURS = (
+    "Mo-Fr 08:30-17:00; Sa 09:00-12:00; PH off",
+    "Mon-Fri 8:30am-5pm",
+    "M,W 9-12; Tu 1-4pm",
+    "Monday - Friday 8:00 AM - 4:30 PM",
+    "Fr-Sa 22:00-02:00",
+    "24/7",
+    "Mo-Fr 09:00-17:00; 2027 Dec 20-2028 Jan 02 off; 2027 Jan 12 10:00-14:00",
+    "Tu 10:00-14:00; PH closed",
+    "by appointment",
+)
+HOURS_STRIDE = 5
+
+
+@pytest.mark.slow
+def test_national_data_with_hours_in_every_form_round_trips_with_its_trail(
+        national_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(national_db_url.removeprefix("sqlite:///")).read_bytes())
+    url = f"sqlite:///{copy}"
+    with open_store(url) as store:
+        sites = store.sites(statuses=[Status.APPROVED])
+        with_hours = [site.replace(hours=NATIONAL_HOURS[n % len(NATIONAL_HOURS)])
+                      for n, site in enumerate(sites[::HOURS_STRIDE])]
+        store.upsert_sites(with_hours, actor="reviewer@example.org")
+        expected = {s.id: s for s in store.sites(statuses=[Status.APPROVED])}
+        changes = sum(len(c.fields) or 1 for c in store.history() if c.site_id in expected)
+    export(url, monkeypatch, "json", tmp_path / "json" / "services.json")
+    services = json.loads((tmp_path / "json" / "services.json").read_text(encoding="utf-8"))
+    structured = [r for s in services for r in s["schedules"] if r.get("freq") == "WEEKLY"]
+    assert len(structured) > len(with_hours)
+    assert sum(len(rows) for rows in nested_lists(services, "metadata")) == changes
+    (folder := tmp_path / "back").mkdir()
+    for which in ("json", "package"):
+        if which == "package":
+            export(url, monkeypatch, "csv", tmp_path / "package")
+        back, report = imported(tmp_path / which, folder)
+        assert report.issues == ()
+        assert {s.id: s for s in back} == expected, which
+        (folder / "back.db").unlink()
+
+
 # One national service in this many is validated: the hand-made sites above cover every
 # shape the mapping writes, and a tenth of the real data (1,700 places) its real values,
 # in a tenth of the time.
@@ -302,9 +384,11 @@ def frictionless_errors(folder: Path, descriptor: dict | None = None) -> list[st
             for error in task.errors] + [error.message for error in report.errors]
 
 
+@pytest.mark.parametrize("sites", ["web", "round_trip"])
 def test_the_package_passes_frictionless_with_its_own_and_the_official_schemas(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    export(make_db(tmp_path), monkeypatch, "csv", tmp_path / "package")
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sites: str) -> None:
+    export(make_db(tmp_path, SITES if sites == "web" else ROUND_TRIP_SITES), monkeypatch,
+           "csv", tmp_path / "package")
     assert frictionless_errors(tmp_path / "package") == []
     official = official_descriptor_for(tmp_path / "package")
     assert {r["name"] for r in official["resources"]} >= {"service", "location",

@@ -58,7 +58,7 @@ def _rows(text: str) -> tuple[ScheduleRow, ...]:
 
 def test_weekly_hours_are_weekly_rows_one_per_interval() -> None:
     rows = [row.to_json() for row in _rows("Mo-Fr 08:00-12:00,13:00-17:00; Sa 09:00-12:00")]
-    assert [{k: v for k, v in row.items() if k not in ("id", "location_id")} for row in rows] == [
+    assert [{k: v for k, v in row.items() if k != "id"} for row in rows] == [
         {"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR", "opens_at": "08:00", "closes_at": "12:00"},
         {"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR", "opens_at": "13:00", "closes_at": "17:00"},
         {"freq": "WEEKLY", "byday": "SA", "opens_at": "09:00", "closes_at": "12:00"},
@@ -139,3 +139,22 @@ def test_rows_read_back_as_the_same_text_where_the_form_is_canonical(text: str) 
     back = hours_from_rows(_rows(text))
     assert (back.canonical or back.text) == (read_hours(text).canonical or text)
     assert back.status is not HoursStatus.UNKNOWN
+
+
+def test_table_rows_carry_seconds_and_read_back_as_the_same_rows() -> None:
+    rows = _rows("Mo-Fr 08:30-17:00; Fr-Sa 22:00-02:00")
+    tabled = [row.for_table() for row in rows]
+    assert {(r["opens_at"], r["closes_at"]) for r in tabled} == {("08:30:00", "17:00:00"),
+                                                                ("22:00:00", "02:00:00")}
+    assert tuple(ScheduleRow.from_json(row) for row in tabled) == rows
+
+
+@pytest.mark.parametrize("row", [
+    {"id": "m", "freq": "MONTHLY", "byday": "2TU", "opens_at": "10:00", "closes_at": "12:00"},
+    {"id": "o", "freq": "WEEKLY", "byday": "MO", "opens_at": "09:00-05:00",
+     "closes_at": "17:00-05:00"},
+    {"id": "s", "freq": "WEEKLY", "byday": "MO", "opens_at": "09:00:30", "closes_at": "17:00"},
+])
+def test_rows_in_forms_not_read_here_are_refused_not_guessed(row: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        hours_from_rows([ScheduleRow.from_json(row)])

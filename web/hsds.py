@@ -4,7 +4,9 @@ Only approved places are served: the views read the same catalog as the search p
 (``web.data.site_data``), which never holds another kind. Objects are those of
 ``locator.hsds``; lists are HSDS pages (``total_items``, ``total_pages``, ``page_number``,
 ``size``, ``first_page``, ``last_page``, ``empty``, ``contents``). Bad parameters answer
-400 in the API's error shape, unknown ids 404.
+400 in the API's error shape, unknown ids 404. No answer carries ``metadata``: the audit
+trail names who changed what, which only reviewers and admins see (``locator export hsds``
+writes it for the operator).
 """
 
 from __future__ import annotations
@@ -129,7 +131,10 @@ def openapi_document():
 
 
 def _service_at_location(site: Site) -> dict[str, Any]:
-    return {**hsds.service_at_location(site), "service": hsds.service_fields(site)}
+    # The place's hours are the schedules of the service at this location: each row names
+    # both, so the answer carries them as /hsds/services does.
+    return {**hsds.service_at_location(site), "schedules": hsds.schedules(site),
+            "service": hsds.service_fields(site)}
 
 
 # -- the directory of one catalog ----------------------------------------------------------

@@ -24,8 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         standards, "hsds",
         help="Write every approved place as Open Referral HSDS 3.0: a JSON array of fully "
              "nested services (--format json -o FILE) or the tabular data package, one CSV "
-             "per table plus datapackage.json (--format csv -o DIR). "
-             "`locator data import` reads either back.",
+             "per table plus datapackage.json (--format csv -o DIR). Hours are schedule "
+             "rows; each place's change log is its objects' metadata (metadata.csv), "
+             "naming who made each change. `locator data import` reads either back "
+             "(metadata excepted: the trail records only what this store did).",
         example="locator export hsds --format csv -o hsds/ && "
                 "locator data import --sources hsds/",
     )
@@ -45,7 +47,8 @@ def run_hsds(args: argparse.Namespace) -> int:
                            code="output_kind", parameter="output", path=str(args.output))
     with open_store(Settings.from_env().database_url) as store:
         sites = store.sites(statuses=[Status.APPROVED])
+        histories = hsds_files.histories(store.history())
     write = hsds_files.write_package if args.format == "csv" else hsds_files.write_json
-    count = write(sites, args.output)
+    count = write(sites, args.output, histories=histories)
     print(f"{count:,} approved places written to {args.output} as HSDS 3.0 ({args.format})")
     return 0
