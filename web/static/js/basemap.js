@@ -256,7 +256,8 @@
     var link = el("a", name);
     link.href = siteUrl(element, id);
     box.appendChild(el("strong")).appendChild(link);
-    if (detail) box.appendChild(el("div", detail));
+    // One line or several (a distance, then a next visit or a list of visits).
+    [].concat(detail || []).forEach(function (line) { box.appendChild(el("div", line)); });
     return box;
   }
 
