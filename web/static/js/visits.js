@@ -31,6 +31,8 @@
   function attach(map, form, mapElement) {
     if (!form) return;
     form.hidden = false;
+    // Above the site dots and clusters (the marker pane), below popups.
+    map.createPane("visits").style.zIndex = 650;
     var layer = L.layerGroup().addTo(map);
     var status = document.getElementById("visits-status");
     var clear = document.getElementById("visits-clear");
@@ -72,7 +74,7 @@
         var lines = p.visits.map(function (v) { return visitText(v, p.time_zone); });
         L.circleMarker(L.latLng(c[1], c[0]), {
           radius: 9, weight: 3, color: "#111111", fillColor: window.LocatorMap.kindColor(p.kind),
-          fillOpacity: 1, className: "visit-stop", bubblingMouseEvents: false
+          fillOpacity: 1, className: "visit-stop", bubblingMouseEvents: false, pane: "visits"
         }).bindPopup(function () {
           return window.LocatorMap.sitePopup(mapElement, p.id, p.name, lines);
         }).addTo(layer);
