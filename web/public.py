@@ -27,7 +27,7 @@ from locator.snapshot import is_from_snapshot
 from locator.sources import PLS_SOURCE
 from locator.spatial import Nearby
 from locator.timezones import zone_name_at
-from locator.week import DAYS_IN_WEEK, days_ahead, exceptions_ahead
+from locator.week import DAYS_IN_WEEK, DayException, DayHours, days_ahead, exceptions_ahead
 from web import opening, params, present
 from web.coverage_data import coverage_data
 from web.data import site_data
@@ -135,16 +135,16 @@ def site_detail(site_id: str):
 def _site_days(site: Site) -> dict[str, Any]:
     """The site's week ahead and its exceptions in the weeks after, from today in its zone;
     a mobile stop's next visit."""
-    hours = read_hours(site.hours)
-    now = now_utc()
-    if not hours.is_structured:
-        return {"hours": hours, "days": (), "exceptions": (),
-                "visit": next_visit(site, now_utc=now)}
-    zone_name = zone_name_at(site.lat, site.lon)
-    today = now.astimezone(ZoneInfo(zone_name)).date()
-    return {"hours": hours, "days": days_ahead(hours, zone_name, today, DAYS_IN_WEEK),
-            "exceptions": exceptions_ahead(hours, zone_name, today),
-            "visit": next_visit(site, now_utc=now), "today": today}
+    hours, now = read_hours(site.hours), now_utc()
+    days: tuple[DayHours, ...] = ()
+    exceptions: tuple[DayException, ...] = ()
+    if hours.is_structured:
+        zone_name = zone_name_at(site.lat, site.lon)
+        today = now.astimezone(ZoneInfo(zone_name)).date()
+        days = days_ahead(hours, zone_name, today, DAYS_IN_WEEK)
+        exceptions = exceptions_ahead(hours, zone_name, today)
+    return {"hours": hours, "days": days, "exceptions": exceptions,
+            "visit": next_visit(site, now_utc=now)}
 
 
 def _sites_loaded() -> bool:

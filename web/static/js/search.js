@@ -183,6 +183,10 @@
   window.addEventListener("popstate", function () {
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
+    form.elements.when.value = params.get("when") || "";
+    if (params.get("day")) form.elements.day.value = params.get("day");
+    if (params.get("time")) form.elements.time.value = params.get("time");
+    showFilterCount();
     search(params, false);
   });
   window.LocatorVisits.attach(map, document.getElementById("visits-form"), mapElement);
