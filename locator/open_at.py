@@ -117,11 +117,13 @@ def is_open_at(hours: Hours, zone_name: str, moment: Moment) -> bool | None:
     return _Evaluator(hours, zone, local.year).state_at(local)
 
 
-def open_intervals(hours: Hours, zone_name: str, start: date, end: date
-                   ) -> tuple[OpenInterval, ...]:
-    """The open intervals between two local midnights, cut at them; structured hours only."""
+def open_intervals(hours: Hours, zone_name: str, start: date, end: date, *,
+                   unknown: bool = False) -> tuple[OpenInterval, ...]:
+    """The open intervals between two local midnights, cut at them; structured hours only.
+    With ``unknown``, the intervals the hours mark as unknown instead."""
     evaluator = _Evaluator(hours, ZoneInfo(zone_name), start.year)
-    return evaluator.intervals(datetime.combine(start, time()), datetime.combine(end, time()))
+    return evaluator.intervals(datetime.combine(start, time()), datetime.combine(end, time()),
+                               State.UNKNOWN if unknown else State.OPEN)
 
 
 class _Evaluator:
@@ -151,11 +153,12 @@ class _Evaluator:
         start = datetime.combine(day, time())
         return self.intervals(start, start + WEEK)
 
-    def intervals(self, start_wall: datetime, end_wall: datetime) -> tuple[OpenInterval, ...]:
+    def intervals(self, start_wall: datetime, end_wall: datetime,
+                  wanted: State = State.OPEN) -> tuple[OpenInterval, ...]:
         return tuple(
             OpenInterval(first_instant_at(opens, self._zone), first_instant_at(closes, self._zone))
             for opens, closes, state, _comment in self._schedule.intervals(start_wall, end_wall)
-            if state is State.OPEN)
+            if state is wanted)
 
     def _next_wall_change(self, at_utc: datetime, horizon_utc: datetime) -> datetime | None:
         """The next instant the parser's answer may change: a rule edge or an offset change."""

@@ -24,19 +24,22 @@ EXCEPTION_DAYS = 8 * DAYS_IN_WEEK  # how far ahead the detail page looks for exc
 
 @dataclass(frozen=True, slots=True)
 class DayHours:
-    """One local day: the intervals opening on it, or open all day, else closed."""
+    """One local day: the intervals opening on it, or open all day, else closed; ``unknown``
+    when the hours leave some of it unknown ("Sa unknown")."""
 
     day: date
     intervals: tuple[OpenInterval, ...] = ()
     all_day: bool = False
     holiday: str | None = None  # the US federal holiday's English name, on one
+    unknown: bool = False
 
     @property
     def closed(self) -> bool:
-        return not self.all_day and not self.intervals
+        return not self.all_day and not self.intervals and not self.unknown
 
     def same_hours(self, other: DayHours) -> bool:
-        return (self.all_day, _walls(self.intervals)) == (other.all_day, _walls(other.intervals))
+        return ((self.all_day, self.unknown, _walls(self.intervals))
+                == (other.all_day, other.unknown, _walls(other.intervals)))
 
 
 class ExceptionKind(StrEnum):
@@ -57,11 +60,12 @@ def days_ahead(hours: Hours, zone_name: str, first_day: date,
     """``count`` local days from ``first_day``; structured hours only."""
     zone = ZoneInfo(zone_name)
     # A day earlier and later, so that intervals across the window's edges come whole.
-    intervals = _merged(open_intervals(hours, zone_name, first_day - DAY,
-                                       first_day + (count + 1) * DAY))
+    start, end = first_day - DAY, first_day + (count + 1) * DAY
+    intervals = _merged(open_intervals(hours, zone_name, start, end))
+    unknown = open_intervals(hours, zone_name, start, end, unknown=True)
     names = holiday_names(first_day.year, (first_day + count * DAY).year)
     days = (first_day + i * DAY for i in range(count))
-    return tuple(_day_hours(day, intervals, zone, names.get(day)) for day in days)
+    return tuple(_day_hours(day, intervals, unknown, zone, names.get(day)) for day in days)
 
 
 def exceptions_ahead(hours: Hours, zone_name: str, first_day: date,
@@ -77,14 +81,17 @@ def exceptions_ahead(hours: Hours, zone_name: str, first_day: date,
                  if not day.same_hours(normal))
 
 
-def _day_hours(day: date, intervals: tuple[OpenInterval, ...], zone: ZoneInfo,
+def _day_hours(day: date, intervals: tuple[OpenInterval, ...],
+               unknown: tuple[OpenInterval, ...], zone: ZoneInfo,
                holiday: str | None) -> DayHours:
     midnight = datetime.combine(day, time(), zone)
     next_midnight = datetime.combine(day + DAY, time(), zone)
     if any(i.opens <= midnight and i.closes >= next_midnight for i in intervals):
         return DayHours(day, all_day=True, holiday=holiday)
     return DayHours(day, tuple(i for i in intervals if i.opens.astimezone(zone).date() == day),
-                    holiday=holiday)
+                    holiday=holiday,
+                    unknown=any(i.opens < next_midnight and i.closes > midnight
+                                for i in unknown))
 
 
 def _merged(intervals: tuple[OpenInterval, ...]) -> tuple[OpenInterval, ...]:

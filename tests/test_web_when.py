@@ -29,6 +29,8 @@ SITES = (
     Site("lib-unknown", "Unknown Hours Library", Kind.LIBRARY, 39.8103, -89.6397, state="IL"),
     Site("lib-unreadable", "Appointment Library", Kind.LIBRARY, 39.7903, -89.6597, state="IL",
          hours="by appointment, ask at desk"),
+    Site("lib-sundays", "Sunday Library", Kind.LIBRARY, 39.8303, -89.6697, state="IL",
+         hours="Su 10:00-12:00; Sa unknown"),
     Site("lib-newyork", "New York Evening Library", Kind.LIBRARY, 40.7128, -74.0060,
          state="NY", hours="Mo 18:00-19:00"),
     Site("stop-tuesday", "Lincoln Library lot", Kind.MOBILE_CENTER, 39.8203, -89.6597,
@@ -232,6 +234,13 @@ def test_a_stops_page_lists_its_dated_visit_as_a_special_opening(client: FlaskCl
     html = page(client, "/sites/stop-dated?lang=en")
     assert "Visit schedule" in html.plain_text
     assert "Next visit: Wednesday, January 20" in html.plain_text
+
+
+def test_a_day_the_hours_leave_unknown_says_so_not_closed(client: FlaskClient) -> None:
+    rows = dict(texts(client, "/sites/lib-sundays?lang=en", DAY_ROWS))
+    assert rows["Saturday, January 16"] == "Hours unknown \u2014 call ahead"
+    assert rows["Sunday, January 17"] == "10:00 AM\u201312:00 PM"
+    assert rows["Friday, January 15"] == "Closed"
 
 
 def test_unknown_and_unreadable_hours_say_so_on_the_site_page(client: FlaskClient) -> None:

@@ -69,6 +69,14 @@ def test_an_interval_past_midnight_belongs_to_the_day_it_opens() -> None:
     assert tuesday.closed
 
 
+def test_a_day_left_unknown_is_not_closed() -> None:
+    friday, saturday, sunday = days_ahead(read_hours("Mo-Fr 09:00-17:00; Sa unknown"),
+                                          CHICAGO, date(2027, 1, 15), 3)
+    assert len(friday.intervals) == 1 and not friday.unknown
+    assert saturday.unknown and not saturday.closed and not saturday.intervals
+    assert sunday.closed
+
+
 def test_open_all_week_is_open_all_day_every_day() -> None:
     assert all(d.all_day for d in days_ahead(read_hours("24/7"), CHICAGO, MONDAY))
 

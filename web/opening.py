@@ -37,6 +37,8 @@ def opening_badge(site: Site) -> Badge:
         return Badge("unknown", gettext("Hours unknown \u2014 call ahead"))
     opening = opening_at(hours, zone_name_at(site.lat, site.lon), Moment.now(now_utc()))
     change = opening.next_change
+    if opening.open is None:  # hours that leave this time unknown ("Sa unknown")
+        return Badge("unknown", gettext("Hours unknown \u2014 call ahead"))
     if opening.open:
         if change is None:
             return Badge("open", gettext("Open now"))
@@ -72,13 +74,18 @@ def day_name(day: date) -> str:
 
 def day_hours_text(day: DayHours) -> str:
     """A day's hours: "8:30 AM to 12:00 PM, 1:00 PM to 5:00 PM" (with en dashes), "Open 24
-    hours" or "Closed"."""
+    hours", "Closed" or "Hours unknown — call ahead"."""
     if day.all_day:
         return gettext("Open 24 hours")
     if day.closed:
         return gettext("Closed")
-    return format_list([_interval_text(i, day.day) for i in day.intervals],
-                       style="unit", locale=Locale.parse(str(get_locale())))
+    if not day.intervals:
+        return gettext("Hours unknown \u2014 call ahead")
+    shown = format_list([_interval_text(i, day.day) for i in day.intervals],
+                        style="unit", locale=Locale.parse(str(get_locale())))
+    if day.unknown:
+        return gettext("%(hours)s; other hours unknown \u2014 call ahead", hours=shown)
+    return shown
 
 
 def exception_text(exception: DayException) -> str:
