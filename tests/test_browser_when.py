@@ -147,7 +147,16 @@ def test_open_now_and_open_on_a_day_at_a_time_update_the_results_and_the_url(
     assert sorted(result_ids(visit)) == sorted([ALWAYS_OPEN.id, STOP.id])
     assert "when=at" in page.url and "day=tu" in page.url and "time=11%3A00" in page.url
     assert page.locator("#filter-count").inner_text() == "(1 set)"
-    visit.goto(page.url.removeprefix(visit.base))  # the URL holds the whole search
+    at_eleven = page.url.removeprefix(visit.base)
+    page.go_back()  # to Tuesday at the time first shown, 10:00
+    page.wait_for_function("() => document.getElementById('results-heading')"
+                           ".textContent.includes('10:00')")
+    assert page.locator("#time").input_value() == "10:00"
+    page.go_back()
+    page.wait_for_function("() => document.getElementById('results-heading')"
+                           ".textContent.includes('open now')")
+    assert page.get_by_label("Open now").is_checked() and result_ids(visit) == [ALWAYS_OPEN.id]
+    visit.goto(at_eleven)  # the URL holds the whole search
     assert sorted(result_ids(visit)) == sorted([ALWAYS_OPEN.id, STOP.id])
     assert page.get_by_label("Open on").is_checked()
     assert visit.console_errors == []
