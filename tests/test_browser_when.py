@@ -227,3 +227,18 @@ def test_the_search_page_with_the_when_filter_passes_axe(axe_visit: Visit) -> No
     axe_visit.page.get_by_role("button", name="Show stops on the map").click()
     axe_visit.page.wait_for_selector("path.visit-stop")
     assert axe_violations(axe_visit) == []
+
+
+def test_the_date_range_speaks_the_pages_language(visit: Visit) -> None:
+    visit.goto("/?lang=es")
+    page = visit.page
+    page.get_by_label("De", exact=True).fill("2027-01-20")
+    page.get_by_label("Hasta", exact=True).fill("2027-01-21")
+    page.get_by_role("button", name="Mostrar las paradas en el mapa").click()
+    page.wait_for_selector("path.visit-stop")
+    status = page.locator("#visits-status").inner_text()
+    assert status.startswith("1 parada de centro de empleo móvil") and "ene" in status
+    page.locator("path.visit-stop").click()
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert "ene" in popup and "13:00\u201315:30" in popup  # Spanish dates, a 24-hour clock
+    assert visit.console_errors == []
