@@ -251,3 +251,13 @@ def test_unknown_and_unreadable_hours_say_so_on_the_site_page(client: FlaskClien
     assert ("The hours as given, which could not be read: by appointment, ask at desk"
             in unreadable.plain_text)
     assert not unreadable.all("table", **{"class": "week"})
+
+
+def test_a_stops_dot_on_the_map_carries_its_next_visit(client: FlaskClient) -> None:
+    body = client.get(f"/api/clusters?{BOX}&zoom=18").get_json()
+    dots = {f["properties"]["id"]: f["properties"] for f in body["features"]}
+    assert dots["stop-tuesday"]["next_visit"] == {"start": "2027-01-12T10:00:00-06:00",
+                                                  "end": "2027-01-12T14:00:00-06:00"}
+    assert dots["stop-tuesday"]["time_zone"] == "America/Chicago"
+    assert dots["stop-unscheduled"]["next_visit"] is None
+    assert "next_visit" not in dots["ajc-days"]

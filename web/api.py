@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from locator.mobile import visits_between
+from locator.mobile import next_visit, visits_between
 from locator.open_at import Moment
 from locator.search import public_filter, site_json
-from locator.sites import Site
+from locator.sites import Kind, Site
 from web import openapi, params
 from web.clusters import grid_clusters
 from web.data import site_data
@@ -84,7 +84,7 @@ def clusters():
     features = []
     for cluster in grid_clusters([s.lat for s in sites], [s.lon for s in sites], zoom=zoom):
         if len(cluster.members) == 1:
-            features.append(site_feature(sites[cluster.members[0]], brief=True))
+            features.append(_dot_feature(sites[cluster.members[0]]))
         else:
             features.append(_point_feature(cluster.lat, cluster.lon,
                                            {"cluster": True, "count": len(cluster.members)}))
@@ -103,6 +103,18 @@ def site_feature(site: Site, *, brief: bool = False) -> dict[str, object]:
         else site_json(site))
     feature = _point_feature(site.lat, site.lon, properties)
     feature["id"] = site.id
+    return feature
+
+
+def _dot_feature(site: Site) -> dict[str, object]:
+    """A site alone on the map: what its marker needs, and a mobile stop's next visit."""
+    feature = site_feature(site, brief=True)
+    if site.kind is Kind.MOBILE_CENTER:
+        properties = feature["properties"]
+        assert isinstance(properties, dict)
+        visit = next_visit(site, now_utc=now_utc())
+        properties["time_zone"] = site_data().catalog().zone_name(site.id)
+        properties["next_visit"] = visit.to_json() if visit is not None else None
     return feature
 
 

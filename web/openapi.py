@@ -264,7 +264,11 @@ def _schemas() -> dict[str, Any]:
         "SiteCollection": _collection(point, {"$ref": "#/components/schemas/Site"}),
         "ClusterCollection": _collection(point, {"type": "object", "properties": {
             "cluster": {"type": "boolean"}, "count": {"type": "integer"},
-            "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS}}}),
+            "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS},
+            "time_zone": {"type": "string", "description": "A mobile stop's IANA zone."},
+            "next_visit": {**visit, "nullable": True, "description": "A mobile stop's "
+                           "visit going on now (starting now) or its next one; null when "
+                           "none is known."}}}),
     }
 
 

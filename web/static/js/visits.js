@@ -10,18 +10,6 @@
 
   var i18n = window.LocatorI18n;
 
-  function visitText(visit, zone) {
-    var day = new Intl.DateTimeFormat(i18n.locale, {
-      weekday: "short", day: "numeric", month: "short", timeZone: zone
-    });
-    var clock = new Intl.DateTimeFormat(i18n.locale, {
-      hour: "numeric", minute: "2-digit", timeZone: zone
-    });
-    var start = new Date(visit.start), end = new Date(visit.end);
-    return i18n.t("visitOn", { day: day.format(start), start: clock.format(start),
-                               end: clock.format(end) });
-  }
-
   /* An ISO date as the page's locale writes it ("Jan 12, 2027", "12 ene 2027"). */
   function dateText(iso) {
     return new Intl.DateTimeFormat(i18n.locale, { dateStyle: "medium", timeZone: "UTC" })
@@ -71,7 +59,9 @@
       layer.clearLayers();
       data.features.forEach(function (feature) {
         var p = feature.properties, c = feature.geometry.coordinates;
-        var lines = p.visits.map(function (v) { return visitText(v, p.time_zone); });
+        var lines = p.visits.map(function (v) {
+          return window.LocatorMap.visitText(v, p.time_zone);
+        });
         L.circleMarker(L.latLng(c[1], c[0]), {
           radius: 9, weight: 3, color: "#111111", fillColor: window.LocatorMap.kindColor(p.kind),
           fillOpacity: 1, className: "visit-stop", bubblingMouseEvents: false, pane: "visits"
