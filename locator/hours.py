@@ -30,6 +30,9 @@ _DAY_OR_PH = rf"(?:{_DAY}(?:-{_DAY})?|PH)"
 # A rule whose day selector lists PH among weekdays: the one place PH is evaluated.
 _LEADING_PH_RULE = re.compile(rf"^(?P<days>{_DAY_OR_PH}(?:,{_DAY_OR_PH})*)"
                               r"(?P<rest>(?: (?:\d\d:\d\d|closed|open|unknown)\b.*)?)$")
+# A rule for named dates ("Dec 25 off", "2027 Jan 12 10:00-14:00"): an exception to the
+# regular week, unlike a season ("Jun-Aug ...") which is the regular week for its months.
+_DATED_RULE = re.compile(rf"^(?:\d{{4}} )?(?:{'|'.join(_MONTHS)}) \d")
 _PADDED_TIMES = re.compile(r"\b\d\d:\d\d\b")
 _ANY_TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 
@@ -91,6 +94,29 @@ def schedule(hours: Hours, first_year: int, last_year: int) -> OpeningHours:
     if not hours.is_structured:
         raise ValueError(f"hours are {hours.status}, not structured")
     return _schedule(hours.canonical, first_year, last_year)
+
+
+def regular_week(hours: Hours) -> Hours | None:
+    """The hours without their rules for holidays and named dates: what the site keeps to
+    on an ordinary week. None when a fallback rule (``||``) makes dropping rules unsafe;
+    hours with no rule left are closed (``off``)."""
+    if not hours.is_structured or "||" in hours.canonical:
+        return None
+    kept = []
+    for rule in _rules(hours.canonical):
+        leading = _leading_ph(rule)
+        if leading is not None:
+            days, rest = leading
+            if days:
+                kept.append(f"{','.join(days)}{rest}")
+        elif not _DATED_RULE.match(rule):
+            kept.append(rule)
+    return Hours(HoursStatus.STRUCTURED, hours.text, "; ".join(kept) or "off")
+
+
+def holiday_names(first_year: int, last_year: int) -> dict[date, str]:
+    """US federal public holidays (observed days included) and their English names."""
+    return dict(holidays.country_holidays("US", years=range(first_year, last_year + 1)))
 
 
 def holiday_dates(first_year: int, last_year: int) -> tuple[date, ...]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from locator.hours import read_hours
-from locator.open_at import Moment, opening_at
+from locator.open_at import Moment, OpenInterval, open_intervals, opening_at
 from locator.sites import Kind, Site
 from locator.spatial import Nearby
 from locator.timezones import zone_name_at
@@ -28,6 +28,9 @@ class NextVisit:
     starts: datetime
     ends: datetime
     under_way: bool
+
+    def to_json(self) -> dict[str, str]:
+        return {"start": self.starts.isoformat(), "end": self.ends.isoformat()}
 
 
 def next_visit(site: Site, *, now_utc: datetime,
@@ -56,3 +59,13 @@ def soonest_visit(results: Iterable[Nearby], *, now_utc: datetime) -> NextVisit 
     visits = [v for n in results
               if (v := next_visit(n.site, now_utc=now_utc, distance_mi=n.distance_mi))]
     return min(visits, key=lambda v: (v.starts, v.distance_mi or 0.0), default=None)
+
+
+def visits_between(site: Site, zone_name: str, first: date, last: date
+                   ) -> tuple[OpenInterval, ...]:
+    """The stop's visits on the local days ``first`` to ``last`` (a visit across either
+    end is cut there); none unless it is a stop whose schedule can be read."""
+    hours = read_hours(site.hours)
+    if site.kind is not Kind.MOBILE_CENTER or not hours.is_structured:
+        return ()
+    return open_intervals(hours, zone_name, first, last + timedelta(days=1))

@@ -23,6 +23,7 @@ from locator.errors import InvalidInput
 from locator.hours import Hours, schedule
 
 WEEK = timedelta(days=7)
+WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")  # as the hours syntax names them
 # Changes further ahead are reported as none: PH dates are spelled out for the year
 # before, of and after the moment, so the parser's view of holidays ends about there.
 HORIZON = timedelta(days=366)
@@ -61,6 +62,16 @@ def parse_moment(text: str) -> Moment:
     if moment.tzinfo is None:
         return Moment(wall=moment)
     return Moment(instant=moment)
+
+
+def next_on_weekday(now_local: datetime, weekday: int, clock: time) -> datetime:
+    """The first wall-clock time on ``weekday`` (0 is Monday) at ``clock`` that is not
+    before ``now_local`` (to the minute): "Tuesday at 10:00" asked on a Tuesday afternoon
+    is next week's. Naive, to be read in each site's own zone."""
+    now_wall = now_local.replace(tzinfo=None, second=0, microsecond=0)
+    days_ahead = (weekday - now_wall.weekday()) % 7
+    candidate = datetime.combine(now_wall.date() + timedelta(days=days_ahead), clock)
+    return candidate if candidate >= now_wall else candidate + WEEK
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +117,15 @@ def is_open_at(hours: Hours, zone_name: str, moment: Moment) -> bool | None:
     return _Evaluator(hours, zone, local.year).state_at(local)
 
 
+def open_intervals(hours: Hours, zone_name: str, start: date, end: date, *,
+                   unknown: bool = False) -> tuple[OpenInterval, ...]:
+    """The open intervals between two local midnights, cut at them; structured hours only.
+    With ``unknown``, the intervals the hours mark as unknown instead."""
+    evaluator = _Evaluator(hours, ZoneInfo(zone_name), start.year)
+    return evaluator.intervals(datetime.combine(start, time()), datetime.combine(end, time()),
+                               State.UNKNOWN if unknown else State.OPEN)
+
+
 class _Evaluator:
     """The parser's wall-clock schedule for one site, mapped to instants in its zone."""
 
@@ -131,10 +151,14 @@ class _Evaluator:
 
     def week(self, day: date) -> tuple[OpenInterval, ...]:
         start = datetime.combine(day, time())
+        return self.intervals(start, start + WEEK)
+
+    def intervals(self, start_wall: datetime, end_wall: datetime,
+                  wanted: State = State.OPEN) -> tuple[OpenInterval, ...]:
         return tuple(
             OpenInterval(first_instant_at(opens, self._zone), first_instant_at(closes, self._zone))
-            for opens, closes, state, _comment in self._schedule.intervals(start, start + WEEK)
-            if state is State.OPEN)
+            for opens, closes, state, _comment in self._schedule.intervals(start_wall, end_wall)
+            if state is wanted)
 
     def _next_wall_change(self, at_utc: datetime, horizon_utc: datetime) -> datetime | None:
         """The next instant the parser's answer may change: a rule edge or an offset change."""

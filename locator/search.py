@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
 
 from locator.geo import haversine_mi
 from locator.hours import Hours, read_hours
+from locator.mobile import NextVisit, next_visit
 from locator.open_at import Moment, Opening, is_open_at, opening_at
 from locator.places import Place
-from locator.sites import PUBLIC, Site, SiteFilter, parse_kinds, parse_program
+from locator.sites import PUBLIC, Kind, Site, SiteFilter, parse_kinds, parse_program
 from locator.spatial import Catalog, Nearby, SiteIndex, SpatialQueries, check_query
 
 DEFAULT_K = 10
@@ -30,13 +33,17 @@ class NearestAnswer:
     query: Place
     results: tuple[Nearby, ...]
     openings: tuple[Opening, ...] | None = None  # one per result, when asked at a moment
+    visits: tuple[NextVisit | None, ...] | None = None  # likewise: a mobile stop's next visit
 
     def to_json(self) -> dict[str, object]:
         openings = self.openings or (None,) * len(self.results)
+        visits = self.visits or (None,) * len(self.results)
         return {
             "query": self.query.to_json(),
-            "results": [site_json(n.site, distance_mi=n.distance_mi, opening=opening)
-                        for n, opening in zip(self.results, openings, strict=True)],
+            "results": [site_json(n.site, distance_mi=n.distance_mi, opening=opening,
+                                  visit=visit)
+                        for n, opening, visit in zip(self.results, openings, visits,
+                                                     strict=True)],
         }
 
 
@@ -68,7 +75,15 @@ def find_nearest(catalog: Catalog, place: Place, *, k: int = DEFAULT_K,
                           within_mi=within_mi)
     openings = tuple(opening_at(site_hours(n.site), catalog.zone_name(n.site.id), moment)
                      for n in results)
-    return NearestAnswer(place, tuple(results), openings)
+    visits = tuple(_next_visit(n, catalog.zone_name(n.site.id), moment) for n in results)
+    return NearestAnswer(place, tuple(results), openings, visits)
+
+
+def _next_visit(nearby: Nearby, zone_name: str, moment: Moment) -> NextVisit | None:
+    if nearby.site.kind is not Kind.MOBILE_CENTER:
+        return None
+    instant = moment.in_zone(ZoneInfo(zone_name)).astimezone(UTC)
+    return next_visit(nearby.site, now_utc=instant, distance_mi=nearby.distance_mi)
 
 
 def _nearest_open(catalog: Catalog, place: Place, *, k: int, site_filter: SiteFilter,
@@ -118,13 +133,13 @@ def site_hours(site: Site) -> Hours:
     return read_hours(site.hours)
 
 
-def site_json(site: Site, *, distance_mi: float | None = None,
-              opening: Opening | None = None) -> dict[str, object]:
+def site_json(site: Site, *, distance_mi: float | None = None, opening: Opening | None = None,
+              visit: NextVisit | None = None) -> dict[str, object]:
     """The public JSON form of a site (the ``results`` rows of the nearest contract).
 
     Names, addresses and cities are as displayed (``Site.display_name``), not the upper
     case some sources publish. With an ``opening`` it adds ``open`` and ``next_change`` and
-    the week to ``hours``.
+    the week to ``hours``, and a mobile stop's ``next_visit`` (null when none is known).
     """
     row: dict[str, object] = {
         "id": site.id, "name": site.display_name, "kind": site.kind.value,
@@ -143,6 +158,8 @@ def site_json(site: Site, *, distance_mi: float | None = None,
     if opening is not None:
         row["open"] = opening.open
         row["next_change"] = opening.next_change.isoformat() if opening.next_change else None
+        if site.kind is Kind.MOBILE_CENTER:
+            row["next_visit"] = visit.to_json() if visit is not None else None
     return row
 
 

@@ -20,6 +20,7 @@ from locator.store import open_store
 
 MAX_EXAMPLES = 25
 SEED = 20261202
+REQUEST_TIMEOUT_S = 60
 
 
 def make_every_state_db(directory: Path) -> str:
@@ -42,6 +43,9 @@ def test_schemathesis_finds_no_failure_with_every_check(tmp_path: Path) -> None:
             [str(Path(sys.executable).parent / "schemathesis"), "run",
              f"{server.base_url}/api/openapi.json", "--checks", "all",
              "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED), "--workers", "1",
+             # Each server worker's first search loads the geocoder (about 4 s of CPU),
+             # longer than schemathesis's default 10 s wait on a busy shared machine.
+             "--request-timeout", str(REQUEST_TIMEOUT_S),
              "--no-color"],
             cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     finally:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from locator.mobile import next_visit, visits_between
 from locator.open_at import Moment
 from locator.search import public_filter, site_json
-from locator.sites import Site
+from locator.sites import Kind, Site
 from web import openapi, params
 from web.clusters import grid_clusters
 from web.data import site_data
+from web.events import now_utc
 from web.present import place_label
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -31,7 +33,7 @@ def geocode():
 @bp.get("/nearest")
 def nearest():
     query = params.nearest_query(request.args)
-    moment = params.moment(request.args, now=Moment.now())
+    moment = params.moment(request.args, now=Moment.now(now_utc()))
     open_only = params.boolean(request.args, "open")
     answer = site_data().answer(query, moment=moment, open_only=open_only)
     body = answer.to_json()
@@ -43,9 +45,27 @@ def nearest():
 def sites_in_bbox():
     box = params.bbox(request.args)
     site_filter = params.site_filter(request.args)
+    visits = params.visits_range(request.args)
     sites = site_data().spatial().in_bbox(box.min_lon, box.min_lat, box.max_lon, box.max_lat,
                                           site_filter=site_filter)
-    return _geojson([site_feature(s) for s in sites])
+    if visits is None:
+        return _geojson([site_feature(s) for s in sites])
+    return _geojson([feature for s in sites if (feature := _visited_feature(s, visits))])
+
+
+def _visited_feature(site: Site, days: params.DateRange) -> dict[str, object] | None:
+    """A mobile stop with its visits in the range; None for a site not visited then."""
+    zone_name = site_data().catalog().zone_name(site.id)
+    visits = visits_between(site, zone_name, days.first, days.last)
+    if not visits:
+        return None
+    feature = site_feature(site)
+    properties = feature["properties"]
+    assert isinstance(properties, dict)
+    properties["time_zone"] = zone_name
+    properties["visits"] = [{"start": v.opens.isoformat(), "end": v.closes.isoformat()}
+                            for v in visits]
+    return feature
 
 
 @bp.get("/sites/<site_id>")
@@ -64,7 +84,7 @@ def clusters():
     features = []
     for cluster in grid_clusters([s.lat for s in sites], [s.lon for s in sites], zoom=zoom):
         if len(cluster.members) == 1:
-            features.append(site_feature(sites[cluster.members[0]], brief=True))
+            features.append(_dot_feature(sites[cluster.members[0]]))
         else:
             features.append(_point_feature(cluster.lat, cluster.lon,
                                            {"cluster": True, "count": len(cluster.members)}))
@@ -83,6 +103,18 @@ def site_feature(site: Site, *, brief: bool = False) -> dict[str, object]:
         else site_json(site))
     feature = _point_feature(site.lat, site.lon, properties)
     feature["id"] = site.id
+    return feature
+
+
+def _dot_feature(site: Site) -> dict[str, object]:
+    """A site alone on the map: what its marker needs, and a mobile stop's next visit."""
+    feature = site_feature(site, brief=True)
+    if site.kind is Kind.MOBILE_CENTER:
+        properties = feature["properties"]
+        assert isinstance(properties, dict)
+        visit = next_visit(site, now_utc=now_utc())
+        properties["time_zone"] = site_data().catalog().zone_name(site.id)
+        properties["next_visit"] = visit.to_json() if visit is not None else None
     return feature
 
 

@@ -51,8 +51,17 @@ _WEEKDAY = re.compile(r"E+|c+")
 
 
 def now_utc() -> datetime:
-    clock: Callable[[], datetime] | None = current_app.config.get("CLOCK")
-    return clock() if clock is not None else datetime.now(UTC)
+    """The app's "now": ``CLOCK`` when set, a function or (``LOCATOR_CLOCK``, for a server
+    under test) an ISO 8601 instant with its offset."""
+    clock: Callable[[], datetime] | str | None = current_app.config.get("CLOCK")
+    if clock is None:
+        return datetime.now(UTC)
+    if isinstance(clock, str):
+        fixed = datetime.fromisoformat(clock)
+        if fixed.tzinfo is None:
+            raise ValueError(f"CLOCK must be an instant with its UTC offset, got {clock!r}")
+        return fixed.astimezone(UTC)
+    return clock()
 
 
 @bp.get("/api/events")

@@ -147,7 +147,18 @@ def _core_document() -> dict[str, Any]:
             "/api/sites": {"get": {
                 "summary": "Every public site inside a map box, as GeoJSON",
                 "operationId": "sitesInBbox",
-                "parameters": [_BBOX, _KIND, _PROGRAM],
+                "description": "With `visits_from` and `visits_to` (local dates, both or "
+                "neither, at most 92 days apart) only the mobile job center stops visited on "
+                "those days are returned, each with its `visits` then and its `time_zone`.",
+                "parameters": [_BBOX, _KIND, _PROGRAM,
+                               query_param("visits_from", "First day of a date range (ISO "
+                                           "8601 date, in each stop's own zone).",
+                                           {"type": "string", "format": "date"},
+                                           example="2027-01-11"),
+                               query_param("visits_to", "Last day of the range, included; "
+                                           "not before `visits_from`.",
+                                           {"type": "string", "format": "date"},
+                                           example="2027-01-24")],
                 "responses": responses({"$ref": "#/components/schemas/SiteCollection"},
                                         description="A FeatureCollection of Point features.",
                                         content_type="application/geo+json"),
@@ -202,6 +213,10 @@ def _schemas() -> dict[str, Any]:
         "programs": {"type": "array", "items": text}, "temporarily_closed": {"type": "boolean"},
     }
     site_required = list(site_properties)
+    visit = {"type": "object", "required": ["start", "end"], "properties": {
+        "start": {"type": "string", "format": "date-time",
+                  "description": "ISO 8601 with the stop's UTC offset."},
+        "end": {"type": "string", "format": "date-time"}}}
     return {
         "Error": {"type": "object", "required": ["error", "detail"], "properties": {
             "error": {"type": "string", "description": "A stable code: invalid_parameter, "
@@ -215,7 +230,13 @@ def _schemas() -> dict[str, Any]:
                   "properties": {"label": text, "lat": number, "lon": number,
                                  "precision": {"type": "string",
                                                "enum": ["point", "zip", "city", "county"]}}},
-        "Site": {"type": "object", "required": site_required, "properties": site_properties},
+        "Site": {"type": "object", "required": site_required, "properties": {
+            **site_properties,
+            "time_zone": {"type": "string", "description": "The stop's IANA zone (with "
+                          "`visits` only)."},
+            "visits": {"type": "array", "description": "The stop's visits in the range asked "
+                       "(`/api/sites` with `visits_from`/`visits_to` only).",
+                       "items": visit}}},
         "Hours": _hours_schema(with_week=False),
         "NearbySite": {"type": "object",
                        "required": [*site_required, "distance_mi", "open", "next_change"],
@@ -231,7 +252,11 @@ def _schemas() -> dict[str, Any]:
                                            "nullable": True,
                                            "description": "When `open` next changes, with "
                                            "the site's UTC offset; null when it does not "
-                                           "within a year, or the hours are not known."}}},
+                                           "within a year, or the hours are not known."},
+                           "next_visit": {**visit, "nullable": True,
+                                          "description": "Mobile job center stops only: "
+                                          "the visit going on at the moment asked (starting "
+                                          "then) or the next one; null when none is known."}}},
         "NearestAnswer": {"type": "object", "required": ["query", "results"], "properties": {
             "query": {"$ref": "#/components/schemas/Place"},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/NearbySite"}},
@@ -239,7 +264,11 @@ def _schemas() -> dict[str, Any]:
         "SiteCollection": _collection(point, {"$ref": "#/components/schemas/Site"}),
         "ClusterCollection": _collection(point, {"type": "object", "properties": {
             "cluster": {"type": "boolean"}, "count": {"type": "integer"},
-            "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS}}}),
+            "id": text, "name": text, "kind": {"type": "string", "enum": _KINDS},
+            "time_zone": {"type": "string", "description": "A mobile stop's IANA zone."},
+            "next_visit": {**visit, "nullable": True, "description": "A mobile stop's "
+                           "visit going on now (starting now) or its next one; null when "
+                           "none is known."}}}),
     }
 
 

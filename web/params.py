@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import InvalidInput
 from locator.event_search import DEFAULT_DAYS, MAX_DAYS
 from locator.events import parse_moment as parse_event_moment
+from locator.open_at import WEEKDAYS as WEEKDAY_CODES
 from locator.open_at import Moment, parse_moment
 from locator.places import Place, Precision
 from locator.search import DEFAULT_K, public_filter
@@ -199,6 +200,87 @@ def moment(args: MultiDict[str, str], *, now: Moment) -> Moment:
     """``at`` as an ISO 8601 moment (an instant with an offset, else local to each site)."""
     raw = args.get("at", "").strip()
     return parse_moment(raw) if raw else now
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningChoice:
+    """The search page's "when" filter: any time (``""``), open now (``"now"``), or open on
+    a weekday at a time of day (``"at"``), read in each site's own zone."""
+
+    when: str = ""
+    weekday: int | None = None  # 0 is Monday
+    clock: time | None = None
+
+
+WHEN_CHOICES = ("", "now", "at")
+
+
+def opening_choice(args: MultiDict[str, str]) -> OpeningChoice:
+    when = args.get("when", "").strip()
+    if when not in WHEN_CHOICES:
+        raise InvalidInput("when must be now or at, got '%(value)s'", code="bad_when",
+                           parameter="when", value=when)
+    if when != "at":
+        return OpeningChoice(when)
+    day = args.get("day", "").strip().lower()
+    if day not in WEEKDAY_CODES:
+        raise InvalidInput("day must be a weekday: %(days)s", code="bad_day", parameter="day",
+                           days=", ".join(WEEKDAY_CODES))
+    return OpeningChoice(when, WEEKDAY_CODES.index(day), time_of_day(args, "time"))
+
+
+def time_of_day(args: MultiDict[str, str], name: str) -> time:
+    raw = args.get(name, "").strip()
+    try:
+        clock = time.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("%(name)s must be a time of day such as 10:30, got '%(value)s'",
+                           code="bad_time", parameter=name, name=name, value=raw) from None
+    if clock.tzinfo is not None:
+        raise InvalidInput("%(name)s must be a time of day such as 10:30, got '%(value)s'",
+                           code="bad_time", parameter=name, name=name, value=raw)
+    return clock
+
+
+MAX_VISIT_RANGE_DAYS = 92
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Local days ``first`` to ``last``, both included."""
+
+    first: date
+    last: date
+
+
+def visits_range(args: MultiDict[str, str]) -> DateRange | None:
+    """``visits_from`` and ``visits_to`` (ISO dates, together or not at all)."""
+    raw_from, raw_to = args.get("visits_from", "").strip(), args.get("visits_to", "").strip()
+    first = iso_date(raw_from, "visits_from") if raw_from else None
+    last = iso_date(raw_to, "visits_to") if raw_to else None
+    if first is None and last is None:
+        return None
+    if last is None:
+        raise InvalidInput("visits_to is required when visits_from is given", code="required",
+                           parameter="visits_to")
+    if first is None:
+        raise InvalidInput("visits_from is required when visits_to is given",
+                           code="required", parameter="visits_from")
+    if last < first:
+        raise InvalidInput("visits_to must not be before visits_from", code="bad_range",
+                           parameter="visits_to")
+    if (last - first).days >= MAX_VISIT_RANGE_DAYS:
+        raise InvalidInput("the visits range is at most %(days)s days", code="bad_range",
+                           parameter="visits_to", days=MAX_VISIT_RANGE_DAYS)
+    return DateRange(first, last)
+
+
+def iso_date(raw: str, name: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("%(name)s must be a date such as 2027-01-12, got '%(value)s'",
+                           code="bad_date", parameter=name, name=name, value=raw) from None
 
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}

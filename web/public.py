@@ -7,31 +7,42 @@ template) and drawing the map, so there is one way results are rendered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
-from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, get_locale, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator.errors import Ambiguous, InvalidInput
-from locator.mobile import NextVisit, soonest_visit
+from locator.hours import read_hours
+from locator.mobile import NextVisit, next_visit, soonest_visit
+from locator.open_at import WEEKDAYS, Moment, next_on_weekday
 from locator.search import NearestAnswer, public_filter
-from locator.sites import PROGRAMS, Kind
+from locator.sites import PROGRAMS, Kind, Site
 from locator.snapshot import is_from_snapshot
 from locator.sources import PLS_SOURCE
-from web import params, present
+from locator.spatial import Nearby
+from locator.timezones import zone_name_at
+from locator.week import DAYS_IN_WEEK, DayException, DayHours, days_ahead, exceptions_ahead
+from web import opening, params, present
 from web.coverage_data import coverage_data
 from web.data import site_data
 from web.events import EventAt, near_feed_url, now_utc, upcoming_at, upcoming_near
 from web.i18n import error_text
-from web.opening import opening_badge
+from web.params import OpeningChoice
 
 bp = Blueprint("public", __name__)
 
 NEARBY_ON_DETAIL = 3
 DISTANCE_CHOICES_MI = (5, 10, 25, 50, 100)
 COUNT_CHOICES = (5, 10, 20, 50)
+ANY_TIME = OpeningChoice()
+DEFAULT_TIME = "10:00"  # the "open on ... at" time before one is chosen
+VISITS_RANGE_SHOWN = timedelta(days=13)  # the map's date range at first: two weeks
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +75,9 @@ class SearchOutcome:
     events: tuple[EventAt, ...] = ()  # upcoming near the place searched from
     events_feed_url: str = ""
     next_visit: NextVisit | None = None  # the mobile stop among the results visited soonest
+    visits: tuple[NextVisit | None, ...] = ()  # each result's next visit (mobile stops only)
+    opening: OpeningChoice = ANY_TIME
+    open_at: datetime | None = None  # the wall-clock moment of "open on ... at"
     candidates: tuple[Any, ...] = ()
     message: str = ""
     status: int = 200
@@ -86,7 +100,7 @@ class SearchOutcome:
 def init_app(app: Flask) -> None:
     app.config.setdefault("NAV_LINKS", [("public.search", lazy_gettext("Find a place"))])
     app.jinja_env.globals.update(present.TEMPLATE_HELPERS)
-    app.jinja_env.globals["opening_badge"] = opening_badge
+    app.jinja_env.globals.update(opening.TEMPLATE_HELPERS)
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
@@ -115,7 +129,22 @@ def site_detail(site_id: str):
     nearby = [n for n in catalog.nearest(site.lat, site.lon, k=NEARBY_ON_DETAIL + 1)
               if n.site.id != site.id][:NEARBY_ON_DETAIL]
     return render_template("site.html", site=site, nearby=nearby,
-                           events=upcoming_at(site))
+                           events=upcoming_at(site), **_site_days(site))
+
+
+def _site_days(site: Site) -> dict[str, Any]:
+    """The site's week ahead and its exceptions in the weeks after, from today in its zone;
+    a mobile stop's next visit."""
+    hours, now = read_hours(site.hours), now_utc()
+    days: tuple[DayHours, ...] = ()
+    exceptions: tuple[DayException, ...] = ()
+    if hours.is_structured:
+        zone_name = zone_name_at(site.lat, site.lon)
+        today = now.astimezone(ZoneInfo(zone_name)).date()
+        days = days_ahead(hours, zone_name, today, DAYS_IN_WEEK)
+        exceptions = exceptions_ahead(hours, zone_name, today)
+    return {"hours": hours, "days": days, "exceptions": exceptions,
+            "visit": next_visit(site, now_utc=now)}
 
 
 def _sites_loaded() -> bool:
@@ -142,16 +171,38 @@ def _search(args: MultiDict[str, str]) -> SearchOutcome:
         query = params.nearest_query(args, require_place=False)
         if query.is_empty:
             return SearchOutcome()
-        answer = site_data().answer(query)
+        choice = params.opening_choice(args)
+        place = query.point or site_data().place(query.text or "")
+        moment = _moment(choice, place.lat, place.lon)
+        answer = site_data().answer(replace(query, text=None, point=place), moment=moment,
+                                    open_only=moment is not None)
+        now = now_utc()
         return SearchOutcome(answer=answer,
                              events=tuple(upcoming_near(answer.query, query.within_mi)),
                              events_feed_url=near_feed_url(answer.query, query.within_mi),
-                             next_visit=soonest_visit(answer.results, now_utc=now_utc()))
+                             next_visit=soonest_visit(answer.results, now_utc=now),
+                             visits=tuple(_visit(n, now) for n in answer.results),
+                             opening=choice, open_at=moment.wall if moment else None)
     except Ambiguous as error:
         return SearchOutcome(candidates=tuple(error.candidates), message=error_text(error),
                              status=400)
     except InvalidInput as error:
         return SearchOutcome(message=error_text(error), status=400)
+
+
+def _moment(choice: OpeningChoice, lat: float, lon: float) -> Moment | None:
+    """The moment the "when" filter asks about; "Tuesday at 10:00" is the next one where
+    the person searches from, then read on each site's own clock."""
+    if choice.when == "now":
+        return Moment.now(now_utc())
+    if choice.weekday is None or choice.clock is None:
+        return None
+    here = now_utc().astimezone(ZoneInfo(zone_name_at(lat, lon)))
+    return Moment(wall=next_on_weekday(here, choice.weekday, choice.clock))
+
+
+def _visit(nearby: Nearby, now: datetime) -> NextVisit | None:
+    return next_visit(nearby.site, now_utc=now, distance_mi=nearby.distance_mi)
 
 
 def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
@@ -164,17 +215,26 @@ def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
         "program": args.get("program", ""),
         "within_mi": args.get("within_mi", ""),
         "k": args.get("k", ""),
+        "when": args.get("when", ""),
+        "day": args.get("day", "") or WEEKDAYS[now_utc().weekday()],
+        "time": args.get("time", "") or DEFAULT_TIME,
         "filters_set": filters_set(args),
         "choose_url": lambda label: url_for("public.search", q=label, **kept),
     }
 
 
 def filters_set(args: MultiDict[str, str]) -> int:
-    """How many filters narrow the search: each kind ticked, a program, a distance."""
+    """How many filters narrow the search: each kind ticked, a program, a distance, when."""
     kinds = [value for value in args.getlist("kind") if value]
-    return len(kinds) + bool(args.get("program")) + bool(args.get("within_mi"))
+    return (len(kinds) + bool(args.get("program")) + bool(args.get("within_mi"))
+            + bool(args.get("when")))
 
 
 def _choices() -> dict[str, Any]:
+    names = get_day_names("wide", locale=get_locale())
+    today = now_utc().date()
     return {"kind_groups": KIND_GROUPS, "programs": PROGRAMS,
-            "distance_choices": DISTANCE_CHOICES_MI, "count_choices": COUNT_CHOICES}
+            "distance_choices": DISTANCE_CHOICES_MI, "count_choices": COUNT_CHOICES,
+            "weekdays": [(code, names[i]) for i, code in enumerate(WEEKDAYS)],
+            "visits_from": today.isoformat(),
+            "visits_to": (today + VISITS_RANGE_SHOWN).isoformat()}

@@ -228,7 +228,7 @@
             radius: 6, weight: 1.5, color: "#ffffff", fillColor: kindColor(p.kind),
             fillOpacity: 1, bubblingMouseEvents: false
           });
-          dot.bindPopup(function () { return sitePopup(element, p.id, p.name, null); });
+          dot.bindPopup(function () { return sitePopup(element, p.id, p.name, stopLine(p)); });
           layer.addLayer(dot);
         }
       });
@@ -251,17 +251,38 @@
     }[kind] || "#333333";
   }
 
+  /* A visit's day and times in the page's language and the stop's own zone. */
+  function visitText(visit, zone) {
+    var day = new Intl.DateTimeFormat(i18n.locale, {
+      weekday: "short", day: "numeric", month: "short", timeZone: zone
+    });
+    var clock = new Intl.DateTimeFormat(i18n.locale, {
+      hour: "numeric", minute: "2-digit", timeZone: zone
+    });
+    var start = new Date(visit.start), end = new Date(visit.end);
+    return i18n.t("visitOn", { day: day.format(start), start: clock.format(start),
+                               end: clock.format(end) });
+  }
+
+  /* A mobile stop's popup line: its next visit, or that none is scheduled. */
+  function stopLine(p) {
+    if (p.kind !== "mobile_center" || p.next_visit === undefined) return null;
+    if (!p.next_visit) return i18n.t("noVisit");
+    return i18n.t("nextVisit", { when: visitText(p.next_visit, p.time_zone) });
+  }
+
   function sitePopup(element, id, name, detail) {
     var box = el("div", null, "popup");
     var link = el("a", name);
     link.href = siteUrl(element, id);
     box.appendChild(el("strong")).appendChild(link);
-    if (detail) box.appendChild(el("div", detail));
+    // One line or several (a distance, then a next visit or a list of visits).
+    [].concat(detail || []).forEach(function (line) { box.appendChild(el("div", line)); });
     return box;
   }
 
   window.LocatorMap = {
     create: create, baseMap: baseMap, el: el, sitePopup: sitePopup, kindColor: kindColor,
-    placeLabels: placeLabels
+    placeLabels: placeLabels, visitText: visitText
   };
 })();

@@ -15,10 +15,13 @@
   var el = window.LocatorMap.el;
   var i18n = window.LocatorI18n;
 
+  // What the map's dots are filtered by: the kind and program, not where or when.
+  var MAP_FILTERS = ["kind", "program"];
+
   function filterParams() {
     var params = new URLSearchParams();
     new FormData(form).forEach(function (value, name) {
-      if (name !== "q" && name !== "k" && name !== "within_mi" && value) params.append(name, value);
+      if (MAP_FILTERS.indexOf(name) >= 0 && value) params.append(name, value);
     });
     return params;
   }
@@ -28,9 +31,12 @@
   var resultLayer = L.layerGroup().addTo(map);
   var markers = {};
 
+  /* The form as the URL keeps it: the day and time only when "Open on ... at" is chosen. */
   function searchParams() {
     var params = new URLSearchParams();
+    var when = form.elements.when.value;
     new FormData(form).forEach(function (value, name) {
+      if ((name === "day" || name === "time") && when !== "at") return;
       if (value) params.append(name, value);
     });
     return params;
@@ -106,7 +112,8 @@
       });
       marker.bindPopup(function () {
         return window.LocatorMap.sitePopup(mapElement, item.dataset.siteId, item.dataset.name,
-                                           item.dataset.distance);
+                                           [item.dataset.distance, item.dataset.visit]
+                                             .filter(Boolean));
       });
       marker.on("click", function () { select(rank, { scrollList: true }); });
       resultLayer.addLayer(marker);
@@ -151,7 +158,7 @@
 
   function showFilterCount() {
     var n = form.querySelectorAll("input[name=kind]:checked").length;
-    ["program", "within_mi"].forEach(function (name) { if (form.elements[name].value) n += 1; });
+    ["program", "within_mi", "when"].forEach(function (name) { if (form.elements[name].value) n += 1; });
     filterCount.textContent = n ? i18n.n("filtersSet", n) : i18n.t("noFiltersSet");
   }
 
@@ -159,18 +166,30 @@
     event.preventDefault();
     search(searchParams(), true);
   });
-  form.querySelectorAll("select, input[type=checkbox]").forEach(function (control) {
-    control.addEventListener("change", function () {
-      showFilterCount();
-      handle.clusters.refresh();
-      if (input.value.trim()) search(searchParams(), true);
+  // Choosing a day or a time means "Open on ... at": its radio button follows.
+  ["day", "time"].forEach(function (name) {
+    form.elements[name].addEventListener("change", function () {
+      document.getElementById("when-at").checked = true;
     });
   });
+  form.querySelectorAll("select, input[type=checkbox], input[type=radio], input[type=time]")
+    .forEach(function (control) {
+      control.addEventListener("change", function () {
+        showFilterCount();
+        if (MAP_FILTERS.indexOf(control.name) >= 0) handle.clusters.refresh();
+        if (input.value.trim()) search(searchParams(), true);
+      });
+    });
   window.addEventListener("popstate", function () {
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
+    form.elements.when.value = params.get("when") || "";
+    if (params.get("day")) form.elements.day.value = params.get("day");
+    if (params.get("time")) form.elements.time.value = params.get("time");
+    showFilterCount();
     search(params, false);
   });
+  window.LocatorVisits.attach(map, document.getElementById("visits-form"), mapElement);
   map.on("click", function (event) {
     searchFromPoint(event.latlng.lat, event.latlng.lng);
   });
