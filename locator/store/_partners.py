@@ -158,7 +158,8 @@ class PartnerTables:
             if before is None:
                 raise NotFound("no request %(id)s", code="unknown_request", id=str(request_id))
             changed = _request_changes(before, status, reason, fields)
-            values = {name: new for name, (_, new) in changed.items()}
+            values = {name: new for name, (_, new) in changed.items()
+                      if name in ("status", "reason")}
             if fields is not None:
                 values["fields"] = fields
             conn.execute(sa.update(t.site_requests).where(t.site_requests.c.id == request_id)
