@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from locator.listings import PARTNERSHIP_TYPES
 from locator.sites import (
     KIND_LABELS,
     PROGRAMS,
@@ -104,14 +105,19 @@ KIND_TAXONOMY = Taxonomy("workforce_locator_kinds", "Workforce locator site kind
 PROGRAM_TAXONOMY = Taxonomy("workforce_locator_programs", "Workforce locator programs",
                             "WIOA core programs, required partner programs and library "
                             "services a place offers.")
+PARTNERSHIP_TAXONOMY = Taxonomy("workforce_locator_partnerships",
+                                "Workforce locator partnership types",
+                                "How a library or partner organisation works with the public "
+                                "workforce system at a place.")
 RECORD_TAXONOMY = Taxonomy("workforce_locator_record", "Workforce locator record",
                            "Facts the locator keeps about a place that HSDS has no field "
                            "for; the attribute's value holds the text.")
-TAXONOMIES = (KIND_TAXONOMY, PROGRAM_TAXONOMY, RECORD_TAXONOMY)
+TAXONOMIES = (KIND_TAXONOMY, PROGRAM_TAXONOMY, PARTNERSHIP_TAXONOMY, RECORD_TAXONOMY)
 
 SITE_ID, VINTAGE, COUNTY_FIPS, COUNTY_SOURCE = "site_id", "vintage", "county_fips", \
     "county_source"
 STREET, CITY, STATE, ZIP = "street", "city", "state", "zip"
+CONTACT = "contact"
 _PARTIAL = ("Part of an address too incomplete for an HSDS address, which needs street, "
             "city, state and postal code: ")
 _RECORD_DESCRIPTIONS = {
@@ -124,6 +130,7 @@ _RECORD_DESCRIPTIONS = {
     CITY: _PARTIAL + "the city.",
     STATE: _PARTIAL + "the USPS state abbreviation.",
     ZIP: _PARTIAL + "the ZIP code.",
+    CONTACT: "The contact person for the listing, as a partner's approved request gave it.",
 }
 _PROGRAM_GROUPS = {"wioa_core": "WIOA core program", "required_partner":
                    "Required partner program", "library_service": "Library service"}
@@ -132,10 +139,12 @@ KIND_TERMS = {kind: Term(KIND_TAXONOMY, kind.value, label, f"The place is: {labe
               for kind, label in KIND_LABELS.items()}
 PROGRAM_TERMS = {p.slug: Term(PROGRAM_TAXONOMY, p.slug, p.label, _PROGRAM_GROUPS[p.group])
                  for p in PROGRAMS}
+PARTNERSHIP_TERMS = {slug: Term(PARTNERSHIP_TAXONOMY, slug, label, f"Partnership type: {label}.")
+                     for slug, label in PARTNERSHIP_TYPES.items()}
 RECORD_TERMS = {code: Term(RECORD_TAXONOMY, code, code.replace("_", " "), text)
                 for code, text in _RECORD_DESCRIPTIONS.items()}
 TERMS: tuple[Term, ...] = (*KIND_TERMS.values(), *PROGRAM_TERMS.values(),
-                           *RECORD_TERMS.values())
+                           *PARTNERSHIP_TERMS.values(), *RECORD_TERMS.values())
 TERMS_BY_ID = {term.id: term for term in TERMS}
 
 
@@ -267,9 +276,13 @@ def schedules(site: Site) -> list[JsonObject]:
 def service_attributes(site: Site) -> list[JsonObject]:
     terms = [(KIND_TERMS[site.kind], "")]
     terms += [(PROGRAM_TERMS[p], "") for p in sorted(site.programs) if p in PROGRAM_TERMS]
+    terms += [(PARTNERSHIP_TERMS[p], "") for p in sorted(site.partnership_types)
+              if p in PARTNERSHIP_TERMS]
     terms.append((RECORD_TERMS[SITE_ID], site.id))
     if site.vintage:
         terms.append((RECORD_TERMS[VINTAGE], site.vintage))
+    if site.contact:
+        terms.append((RECORD_TERMS[CONTACT], site.contact))
     return [_attribute(site.id, "service", service_id(site.id), term, value)
             for term, value in terms]
 
@@ -322,6 +335,8 @@ def site_from_service(item: Mapping[str, Any], *, source: str = "") -> Site:
         source=_text(place, "external_identifier_type") or source,
         source_id=_text(place, "external_identifier"),
         vintage=attributes.get(VINTAGE, ""), last_verified=_text(item, "assured_date"),
+        partnership_types=frozenset(code for code in attributes if code in PARTNERSHIP_TERMS),
+        contact=attributes.get(CONTACT, ""),
     )
 
 
