@@ -85,7 +85,7 @@ class Taxonomy:
 @dataclass(frozen=True, slots=True)
 class Term:
     taxonomy: Taxonomy
-    code: str  # unique across all three taxonomies: the data package requires it
+    code: str  # unique across all the taxonomies: the data package requires it
     name: str
     description: str
 

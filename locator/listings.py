@@ -240,17 +240,24 @@ def may_see_request(user: User, request: SiteRequest) -> bool:
                             or may_review(user, request.county_fips))
 
 
-def may_change(store: Store, user: User, site: Site) -> bool:
+def may_change(store: Store, user: User, site: Site,
+               claimed: set[str] | None = None) -> bool:
     """Whether ``user`` may ask to change a live site or confirm it: its organisation's
     partners (the one named on the listing, or one whose request about it was approved),
-    and its reviewers."""
+    and its reviewers. ``claimed`` is ``claimed_sites`` of the user's organisation, when
+    asked about many sites."""
     if not user.active:
         return False
     if site.organization == user.organization or may_review(user, site.county_fips):
         return True
-    approved = store.site_requests(statuses=[RequestStatus.APPROVED],
-                                   organization=user.organization)
-    return any(site.id in (r.site_id, f"{PARTNER_SOURCE}-{r.id}") for r in approved)
+    return site.id in (claimed_sites(store, user.organization) if claimed is None
+                       else claimed)
+
+
+def claimed_sites(store: Store, organization: str) -> set[str]:
+    """The sites an organisation's approved requests added, extended or changed."""
+    return {r.site_id or f"{PARTNER_SOURCE}-{r.id}" for r in store.site_requests(
+        statuses=[RequestStatus.APPROVED], organization=organization)}
 
 
 def may_edit(user: User, request: SiteRequest) -> bool:

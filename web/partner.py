@@ -136,8 +136,9 @@ def check():
         requested = listings.open_requests_near(open_requests, lat=place.lat, lon=place.lon,
                                                 radius_mi=CHECK_RADIUS_MI, name=name)
         asked_about = {r.site_id for r in open_requests if r.site_id}
+        claimed = listings.claimed_sites(get_store(), signed_in().organization)
         changeable = {n.site.id for n in nearby
-                      if listings.may_change(get_store(), signed_in(), n.site)}
+                      if listings.may_change(get_store(), signed_in(), n.site, claimed)}
     return render_template("partner/check.html", q=text, name=name, place=place,
                            nearby=nearby, requested=requested, asked_about=asked_about,
                            changeable=changeable)
@@ -161,12 +162,12 @@ def extend(site_id: str):
 @login_required
 def add():
     form = AddForm(data=request.args.to_dict() if request.method == "GET" else None)
-    checked = _checked_add(form, None)
-    if not isinstance(checked, dict):
-        return checked
+    fields, page = _checked_add(form, None)
+    if fields is None:
+        return page
     filed = get_store().add_request(action=RequestAction.ADD, user=signed_in(),
-                                    site_id=None, county_fips=checked.pop("county_fips"),
-                                    fields=checked)
+                                    site_id=None, county_fips=fields.pop("county_fips"),
+                                    fields=fields)
     return redirect(url_for("partner.requests", filed=filed.id))
 
 
@@ -204,11 +205,10 @@ def edit(request_id: int):
     fields: dict[str, Any] | None
     if found.action is RequestAction.ADD:
         add_form = AddForm(data=_first_show(found.fields))
-        checked = _checked_add(add_form, found, **page)
-        if not isinstance(checked, dict):
-            return checked
-        checked.pop("county_fips")
-        fields = checked
+        fields, again = _checked_add(add_form, found, **page)
+        if fields is None:
+            return again
+        fields.pop("county_fips")
     else:
         site = site_data().catalog().get(found.site_id or "")
         if found.action is RequestAction.EXTEND:
@@ -241,13 +241,14 @@ def confirm(site_id: str):
 
 
 def _checked_add(form: AddForm, editing: SiteRequest | None,
-                 **page: Any) -> dict[str, Any] | Any:
-    """The fields of a valid add request that repeats no listed site and no open request
-    (unless it is a different service at the same place) and its county under
-    ``county_fips``; else the page that says what to fix."""
+                 **page: Any) -> tuple[dict[str, Any] | None, Any]:
+    """(fields, None) for a valid add request that repeats no listed site and no open
+    request (unless it is a different service at the same place), its county under
+    ``county_fips``; else (None, the page that says what to fix)."""
     def again(status: int = 200, duplicates: Any = (), requested: Any = ()) -> Any:
-        return render_template("partner/add.html", form=form, duplicates=list(duplicates),
-                               requested=list(requested), **page), status
+        return None, (render_template("partner/add.html", form=form,
+                                      duplicates=list(duplicates), requested=list(requested),
+                                      **page), status)
 
     if not form.validate_on_submit():
         return again()
@@ -268,7 +269,7 @@ def _checked_add(form: AddForm, editing: SiteRequest | None,
             **{name: form[name].data.strip() for name in
                ("name", "organization", "address", "city", "state", "zip")},
             **_contact_fields(form),
-            "county_fips": geodata.county_fips_at(*point) or ""}
+            "county_fips": geodata.county_fips_at(*point) or ""}, None
 
 
 def _change_data(site: Site, proposed: dict[str, Any]) -> dict[str, Any] | None:
