@@ -266,16 +266,18 @@ def may_edit(user: User, request: SiteRequest) -> bool:
                             or request.organization == user.organization)
 
 
-def resubmit(store: Store, request: SiteRequest, *, user: User,
-             fields: dict[str, Any]) -> SiteRequest:
-    """A request sent back for changes, edited and waiting for review again. The reviewer's
-    note stays in the audit trail."""
+def resubmit(store: Store, request: SiteRequest, *, user: User, fields: dict[str, Any],
+             county_fips: str | None = None) -> SiteRequest:
+    """A request sent back for changes, edited and waiting for review again (in the queue
+    of ``county_fips`` when a new site was moved). The reviewer's note stays in the audit
+    trail."""
     if request.status is not RequestStatus.CHANGES_REQUESTED:
         raise InvalidInput("request %(id)s is %(status)s, not sent back for changes",
                            code="not_sent_back", id=str(request.id),
                            status=request.status.value)
     return store.update_request(request.id, actor=user.email, action="resubmit",
-                                status=RequestStatus.PENDING, reason="", fields=fields)
+                                status=RequestStatus.PENDING, reason="", fields=fields,
+                                county_fips=county_fips)
 
 
 def approve(store: Store, request: SiteRequest, *, reviewer: User, today: str) -> Site:

@@ -190,3 +190,20 @@ def test_open_add_requests_are_duplicates_by_name_close_by_or_by_address() -> No
                                        name="Westside")
     assert [o.request.id for o in near] == [1, 7, 2, 3, 8]
     assert all(o.distance_mi <= 1.0 for o in near)
+
+
+def test_a_new_site_moved_on_resubmission_waits_in_its_new_countys_queue(
+        fresh_store: Store, people: dict[str, User]) -> None:
+    filed = fresh_store.add_request(action=RequestAction.ADD, user=people["partner"],
+                                    site_id=None, county_fips="17167",
+                                    fields={"name": "Job Lab", "lat": 39.8, "lon": -89.6})
+    back = listings.reject(fresh_store, filed, reviewer=people["reviewer"],
+                           reason="This is in Chicago", send_back=True)
+    moved = {"name": "Job Lab", "lat": 41.8781, "lon": -87.6298}
+    again = listings.resubmit(fresh_store, back, user=people["partner"], fields=moved,
+                              county_fips="17031")
+    assert again.county_fips == "17031" and again.fields == moved
+    assert listings.may_review(people["other_reviewer"], again.county_fips)
+    assert not listings.may_review(people["reviewer"], again.county_fips)
+    assert fresh_store.audit("request", str(filed.id))[-1].fields["county_fips"] == [
+        "17167", "17031"]

@@ -228,6 +228,31 @@ def test_the_duplicate_check_shows_open_requests_to_partners_only(
     assert page.all("li", data_request=str(filed.id))
 
 
+def test_a_sent_back_new_site_is_fixed_and_moves_to_its_countys_queue(
+        db_url: str, client_for: Clients) -> None:
+    partner = client_for("ana@lincoln.example")
+    lab = {"kind": "access_site", "name": "Westside Job Lab", "organization": "Lincoln Library",
+           "address": "900 W Jefferson St", "city": "Springfield", "state": "IL",
+           "zip": "62702", "lat": "39.8017", "lon": "-89.6690"}
+    assert post(partner, "/partner/add", lab, token_from="/partner/add").status_code == 302
+    filed = only_request(db_url)
+    reviewer = client_for("rev@sangamon.example")
+    assert post(reviewer, f"/review/{filed.id}/send-back",
+                {"reason": "The lab moved to Chicago"}).status_code == 302
+    edit = f"/partner/requests/{filed.id}/edit"
+    page = partner.get(edit).get_data(as_text=True)
+    assert "The lab moved to Chicago" in page
+    assert Elements(page).all("input", name="name", value="Westside Job Lab")
+    chicago = {**lab, "address": "10 S Dearborn St", "city": "Chicago", "zip": "60603",
+               "lat": "41.8818", "lon": "-87.6295"}
+    assert post(partner, edit, chicago, token_from=edit).status_code == 302
+    again = only_request(db_url)
+    assert again.status is RequestStatus.PENDING and again.county_fips == "17031"
+    assert again.fields["city"] == "Chicago" and again.fields["lat"] == 41.8818
+    assert reviewer.get(f"/review/{filed.id}").status_code == 403  # another county now
+    assert f'data-request="{filed.id}"' not in reviewer.get("/review/").get_data(as_text=True)
+
+
 def test_change_pages_are_in_spanish(
         db_url: str, client_for: Clients) -> None:
     partner = client_for("ana@lincoln.example")

@@ -203,12 +203,13 @@ def edit(request_id: int):
     action_url = url_for("partner.edit", request_id=found.id)
     page = {"action_url": action_url, "note": found.reason}
     fields: dict[str, Any] | None
+    county = None
     if found.action is RequestAction.ADD:
         add_form = AddForm(data=_first_show(found.fields))
         fields, again = _checked_add(add_form, found, **page)
         if fields is None:
             return again
-        fields.pop("county_fips")
+        county = fields.pop("county_fips")
     else:
         site = site_data().catalog().get(found.site_id or "")
         if found.action is RequestAction.EXTEND:
@@ -224,7 +225,8 @@ def edit(request_id: int):
             if fields is None:
                 return render_template("partner/change.html", site=site, form=change_form,
                                        **page)
-    listings.resubmit(get_store(), found, user=signed_in(), fields=fields)
+    listings.resubmit(get_store(), found, user=signed_in(), fields=fields,
+                      county_fips=county)
     return redirect(url_for("partner.requests", filed=found.id))
 
 
