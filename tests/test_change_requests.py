@@ -5,13 +5,15 @@ replaces exactly the changed fields, and the audit trail has each field's old an
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 
 from locator import accounts, listings
 from locator.accounts import AccountStatus, NewUser, Role, User
 from locator.errors import InvalidInput
 from locator.listings import RequestAction, RequestStatus, SiteRequest
 from locator.sites import Kind, Site
-from locator.store import Store
+from locator.store import Store, migrate, open_store
 
 LIBRARY = Site("lib-springfield", "Lincoln Library", Kind.LIBRARY, 39.8003, -89.6497,
                organization="Lincoln Library", address="326 S 7th St", city="Springfield",
@@ -207,3 +209,23 @@ def test_a_new_site_moved_on_resubmission_waits_in_its_new_countys_queue(
     assert not listings.may_review(people["reviewer"], again.county_fips)
     assert fresh_store.audit("request", str(filed.id))[-1].fields["county_fips"] == [
         "17167", "17031"]
+
+
+# Reflecting ``sites`` on PostgreSQL meets PostGIS's geography column, unknown to SQLAlchemy.
+@pytest.mark.filterwarnings("ignore:Did not recognize type 'geography'")
+def test_migration_0009_goes_down_and_up_again_on_each_engine(database_url: str) -> None:
+    with open_store(database_url) as store:
+        store.upsert_sites([LIBRARY])
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrate._config(conn), "0008_visits")
+        with engine.connect() as conn:
+            names = sa.inspect(conn)
+            assert "contact" not in {c["name"] for c in names.get_columns("sites")}
+            assert not names.has_table("site_partnership_types")
+    finally:
+        engine.dispose()
+    with open_store(database_url) as store:  # upgrades to the head again
+        assert store.site(LIBRARY.id) == LIBRARY.replace(partnership_types=frozenset(),
+                                                         contact="")
