@@ -40,6 +40,7 @@ import orjson
 
 from locator.hours import Hours, HoursStatus, read_hours
 from locator.hsds_schedule import HOLIDAY_NOTE, ScheduleRow, hours_from_rows, schedule_rows
+from locator.listings import PARTNERSHIP_TYPES
 from locator.sites import (
     KIND_LABELS,
     PROGRAMS,
@@ -99,7 +100,7 @@ class Taxonomy:
 @dataclass(frozen=True, slots=True)
 class Term:
     taxonomy: Taxonomy
-    code: str  # unique across all three taxonomies: the data package requires it
+    code: str  # unique across all the taxonomies: the data package requires it
     name: str
     description: str
 
@@ -119,10 +120,14 @@ KIND_TAXONOMY = Taxonomy("workforce_locator_kinds", "Workforce locator site kind
 PROGRAM_TAXONOMY = Taxonomy("workforce_locator_programs", "Workforce locator programs",
                             "WIOA core programs, required partner programs and library "
                             "services a place offers.")
+PARTNERSHIP_TAXONOMY = Taxonomy("workforce_locator_partnerships",
+                                "Workforce locator partnership types",
+                                "How a library or partner organisation works with the public "
+                                "workforce system at a place.")
 RECORD_TAXONOMY = Taxonomy("workforce_locator_record", "Workforce locator record",
                            "Facts the locator keeps about a place that HSDS has no field "
                            "for; the attribute's value holds the text.")
-TAXONOMIES = (KIND_TAXONOMY, PROGRAM_TAXONOMY, RECORD_TAXONOMY)
+TAXONOMIES = (KIND_TAXONOMY, PROGRAM_TAXONOMY, PARTNERSHIP_TAXONOMY, RECORD_TAXONOMY)
 
 SITE_ID, VINTAGE, COUNTY_FIPS, COUNTY_SOURCE = "site_id", "vintage", "county_fips", \
     "county_source"
@@ -130,6 +135,7 @@ HOURS_TEXT, TIME_ZONE = "hours_text", "time_zone"
 # The value of a kind attribute that is one of the place's further roles, not its kind.
 ROLE = "role"
 STREET, CITY, STATE, ZIP = "street", "city", "state", "zip"
+CONTACT = "contact"
 _PARTIAL = ("Part of an address too incomplete for an HSDS address, which needs street, "
             "city, state and postal code: ")
 _RECORD_DESCRIPTIONS = {
@@ -146,6 +152,7 @@ _RECORD_DESCRIPTIONS = {
                 "that text differs from what the schedule rows read back as.",
     TIME_ZONE: "The IANA time zone of the place (e.g. America/Chicago), in which its "
                "schedules' opens_at and closes_at are wall-clock times. Found from the point.",
+    CONTACT: "The contact person for the listing, as a partner's approved request gave it.",
 }
 _PROGRAM_GROUPS = {"wioa_core": "WIOA core program", "required_partner":
                    "Required partner program", "library_service": "Library service"}
@@ -154,10 +161,12 @@ KIND_TERMS = {kind: Term(KIND_TAXONOMY, kind.value, label, f"The place is: {labe
               for kind, label in KIND_LABELS.items()}
 PROGRAM_TERMS = {p.slug: Term(PROGRAM_TAXONOMY, p.slug, p.label, _PROGRAM_GROUPS[p.group])
                  for p in PROGRAMS}
+PARTNERSHIP_TERMS = {slug: Term(PARTNERSHIP_TAXONOMY, slug, label, f"Partnership type: {label}.")
+                     for slug, label in PARTNERSHIP_TYPES.items()}
 RECORD_TERMS = {code: Term(RECORD_TAXONOMY, code, code.replace("_", " "), text)
                 for code, text in _RECORD_DESCRIPTIONS.items()}
 TERMS: tuple[Term, ...] = (*KIND_TERMS.values(), *PROGRAM_TERMS.values(),
-                           *RECORD_TERMS.values())
+                           *PARTNERSHIP_TERMS.values(), *RECORD_TERMS.values())
 TERMS_BY_ID = {term.id: term for term in TERMS}
 
 
@@ -330,11 +339,15 @@ def service_attributes(site: Site, *, holiday_years: Sequence[int] | None = None
     terms = [(KIND_TERMS[site.kind], "")]
     terms += [(KIND_TERMS[role], ROLE) for role in sorted(site.roles)]
     terms += [(PROGRAM_TERMS[p], "") for p in sorted(site.programs) if p in PROGRAM_TERMS]
+    terms += [(PARTNERSHIP_TERMS[p], "") for p in sorted(site.partnership_types)
+              if p in PARTNERSHIP_TERMS]
     terms.append((RECORD_TERMS[SITE_ID], site.id))
     if site.vintage:
         terms.append((RECORD_TERMS[VINTAGE], site.vintage))
     if written := _hours_text_written(site, holiday_years):
         terms.append((RECORD_TERMS[HOURS_TEXT], written))
+    if site.contact:
+        terms.append((RECORD_TERMS[CONTACT], site.contact))
     return [_attribute(site.id, "service", service_id(site.id), term, value)
             for term, value in terms]
 
@@ -462,6 +475,8 @@ def site_from_service(item: Mapping[str, Any], *, source: str = "") -> Site:
         source=_text(place, "external_identifier_type") or source,
         source_id=_text(place, "external_identifier"),
         vintage=attributes.get(VINTAGE, ""), last_verified=_text(item, "assured_date"),
+        partnership_types=frozenset(code for code in attributes if code in PARTNERSHIP_TERMS),
+        contact=attributes.get(CONTACT, ""),
     )
 
 

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 
 from locator.accounts import AccountStatus, Role, User
 from locator.errors import N_, InvalidInput, NotFound
+from locator.geo import haversine_mi
 from locator.sites import Kind, Site, Status
 from locator.spatial import Catalog, Nearby
 
@@ -36,6 +37,10 @@ class RequestStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CHANGES_REQUESTED = "changes_requested"
+
+
+# Requests still in flight: waiting for a reviewer, or with their partner to fix.
+OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.CHANGES_REQUESTED)
 
 
 # The partnership types the Illinois workNet seed document lists.
@@ -110,6 +115,50 @@ def likely_duplicates(catalog: Catalog, *, name: str, address: str, lat: float,
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    """A request not yet decided that names a new site near a place: filing another for the
+    same place would repeat it."""
+
+    request: SiteRequest
+    distance_mi: float
+    name_score: float = 0.0
+    same_address: bool = False
+
+
+def open_requests_near(requests: Iterable[SiteRequest], *, lat: float, lon: float,
+                       radius_mi: float, name: str = "") -> list[OpenRequest]:
+    """Open requests to add a site within ``radius_mi``; nearest in name first when a name
+    is given, else nearest first."""
+    found = []
+    for r in requests:
+        if r.action is not RequestAction.ADD or r.status not in OPEN_STATUSES:
+            continue
+        distance = float(haversine_mi(lat, lon, float(r.fields["lat"]),
+                                      float(r.fields["lon"])))
+        if distance <= radius_mi:
+            score = float(fuzz.token_set_ratio(name.lower(),
+                                               str(r.fields.get("name", "")).lower()))
+            found.append(OpenRequest(r, distance, score if name else 0.0))
+    return sorted(found, key=lambda o: (-o.name_score, o.distance_mi, o.request.id))
+
+
+def likely_duplicate_requests(requests: Iterable[SiteRequest], *, name: str, address: str,
+                              lat: float, lon: float) -> list[OpenRequest]:
+    """Open requests to add a site that look like this one, by the rule of
+    ``likely_duplicates``: a similar name close by, or the same normalised address."""
+    wanted = normalized_address(address)
+    found = []
+    for near in open_requests_near(requests, lat=lat, lon=lon, radius_mi=ADDRESS_RADIUS_MI,
+                                   name=name):
+        same = (wanted is not None and normalized_address(
+            str(near.request.fields.get("address", ""))) == wanted)
+        if same or (near.distance_mi <= DUPLICATE_RADIUS_MI
+                    and near.name_score >= SIMILAR_NAME_SCORE):
+            found.append(OpenRequest(near.request, near.distance_mi, near.name_score, same))
+    return sorted(found, key=lambda o: (o.distance_mi, o.request.id))
+
+
 def by_name_similarity(nearby: Iterable[Nearby], name: str) -> list[Nearby]:
     """The sites nearest in name first (nearest in distance among equals)."""
     return sorted(nearby, key=lambda n: (-fuzz.token_set_ratio(name.lower(),
@@ -137,6 +186,39 @@ PARTNER_SOURCE = "partner"
 SITE_FIELDS = ("name", "organization", "address", "city", "state", "zip", "phone",
                "website", "hours")
 STALE_AFTER_DAYS = 365
+# What a change request may propose for a live site, in the order a diff lists them.
+CHANGE_TEXT_FIELDS = (*SITE_FIELDS, "contact")
+CHANGE_LIST_FIELDS = ("programs", "partnership_types", "roles")
+CHANGE_FIELDS = ("kind", *CHANGE_TEXT_FIELDS, *CHANGE_LIST_FIELDS)
+
+
+def listed_values(site: Site) -> dict[str, Any]:
+    """The values a change request may change, as a request's ``fields`` holds them."""
+    values: dict[str, Any] = {name: getattr(site, name) for name in CHANGE_TEXT_FIELDS}
+    return values | {"kind": site.kind.value, "programs": sorted(site.programs),
+                     "partnership_types": sorted(site.partnership_types),
+                     "roles": sorted(k.value for k in site.roles)}
+
+
+def changed_values(site: Site, proposed: dict[str, Any]) -> dict[str, Any]:
+    """The proposed values that differ from the live site's (lists compared as sets)."""
+    now = listed_values(site)
+    return {name: _normal(name, proposed[name]) for name in CHANGE_FIELDS
+            if name in proposed and _normal(name, proposed[name]) != now[name]}
+
+
+def change_diff(site: Site, request: SiteRequest) -> list[tuple[str, Any, Any]]:
+    """(field, now, proposed) for each field a change request would change today, in
+    ``CHANGE_FIELDS`` order; a field the live site has come to agree with drops out."""
+    now = listed_values(site)
+    return [(name, now[name], value)
+            for name, value in changed_values(site, request.fields).items()]
+
+
+def _normal(name: str, value: Any) -> Any:
+    if name in CHANGE_LIST_FIELDS:
+        return sorted({str(v) for v in value or ()})
+    return str(value or "").strip()
 
 
 def today_iso() -> str:
@@ -166,6 +248,47 @@ def may_see_request(user: User, request: SiteRequest,
     return user.active and (request.user_id == user.id
                             or request.organization == user.organization
                             or may_review(user, request.county_fips, region_of))
+
+
+def may_change(store: Store, user: User, site: Site,
+               claimed: set[str] | None = None) -> bool:
+    """Whether ``user`` may ask to change a live site or confirm it: its organisation's
+    partners (the one named on the listing, or one whose request about it was approved),
+    and its reviewers. ``claimed`` is ``claimed_sites`` of the user's organisation, when
+    asked about many sites."""
+    if not user.active:
+        return False
+    if site.organization == user.organization or may_review(user, site.county_fips,
+                                                                 store.regions()):
+        return True
+    return site.id in (claimed_sites(store, user.organization) if claimed is None
+                       else claimed)
+
+
+def claimed_sites(store: Store, organization: str) -> set[str]:
+    """The sites an organisation's approved requests added, extended or changed."""
+    return {r.site_id or f"{PARTNER_SOURCE}-{r.id}" for r in store.site_requests(
+        statuses=[RequestStatus.APPROVED], organization=organization)}
+
+
+def may_edit(user: User, request: SiteRequest) -> bool:
+    """The partner who filed a request and their organisation's partners may fix it."""
+    return user.active and (request.user_id == user.id
+                            or request.organization == user.organization)
+
+
+def resubmit(store: Store, request: SiteRequest, *, user: User, fields: dict[str, Any],
+             county_fips: str | None = None) -> SiteRequest:
+    """A request sent back for changes, edited and waiting for review again (in the queue
+    of ``county_fips`` when a new site was moved). The reviewer's note stays in the audit
+    trail."""
+    if request.status is not RequestStatus.CHANGES_REQUESTED:
+        raise InvalidInput("request %(id)s is %(status)s, not sent back for changes",
+                           code="not_sent_back", id=str(request.id),
+                           status=request.status.value)
+    return store.update_request(request.id, actor=user.email, action="resubmit",
+                                status=RequestStatus.PENDING, reason="", fields=fields,
+                                county_fips=county_fips)
 
 
 def approve(store: Store, request: SiteRequest, *, reviewer: User, today: str) -> Site:
@@ -215,20 +338,39 @@ def _check_open(request: SiteRequest) -> None:
 def _site_after(store: Store, request: SiteRequest, today: str) -> Site:
     proposed = request.fields
     if request.action is RequestAction.ADD:
-        text = {name: str(proposed.get(name, "")) for name in SITE_FIELDS}
+        text = {name: str(proposed.get(name, "")) for name in CHANGE_TEXT_FIELDS}
         return Site(
             id=f"{PARTNER_SOURCE}-{request.id}", name=text["name"], kind=Kind(proposed["kind"]),
             lat=float(proposed["lat"]), lon=float(proposed["lon"]),
             county_fips=request.county_fips, programs=frozenset(proposed.get("programs", ())),
             source=PARTNER_SOURCE, source_id=str(request.id), last_verified=today,
+            partnership_types=frozenset(proposed.get("partnership_types", ())),
         ).replace(**text)
     site = store.site(request.site_id or "")
     if site is None:
         raise NotFound("site %(id)s is no longer listed", code="unknown_site",
                        id=request.site_id or "")
-    changes = {name: str(proposed[name]) for name in SITE_FIELDS if proposed.get(name)}
+    if request.action is RequestAction.CHANGE:
+        return _changed_site(site, changed_values(site, proposed), today)
+    changes = {name: str(proposed[name]) for name in CHANGE_TEXT_FIELDS if proposed.get(name)}
     return site.replace(
         **changes, last_verified=today,
         roles=(site.roles | {Kind(k) for k in proposed.get("roles", ())}) - {site.kind},
         programs=site.programs | frozenset(proposed.get("programs", ())),
+        partnership_types=site.partnership_types | frozenset(
+            proposed.get("partnership_types", ())),
+    )
+
+
+def _changed_site(site: Site, changes: dict[str, Any], today: str) -> Site:
+    """The live site with a change request's values in place of its own: text replaced
+    (an empty value clears it), lists replaced whole, kind and roles kept apart."""
+    values = listed_values(site) | changes
+    kind = Kind(values["kind"])
+    return site.replace(
+        **{name: values[name] for name in CHANGE_TEXT_FIELDS}, kind=kind,
+        roles=frozenset(Kind(k) for k in values["roles"]) - {kind},
+        programs=frozenset(values["programs"]),
+        partnership_types=frozenset(values["partnership_types"]),
+        last_verified=today,
     )

@@ -161,6 +161,10 @@ class Site:
     # Kinds the place also serves as (a library that is an access site too): one place,
     # found by a search for any of its kinds.
     roles: frozenset[Kind] = field(default_factory=frozenset)
+    # From partners' approved requests: slugs of ``listings.PARTNERSHIP_TYPES``, and who to
+    # ask about the listing.
+    partnership_types: frozenset[str] = field(default_factory=frozenset)
+    contact: str = ""
 
     def replace(self, **changes: object) -> Site:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

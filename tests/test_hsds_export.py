@@ -31,7 +31,9 @@ ROUND_TRIP_SITES = (
          county_fips="17167", county_source=CountySource.SOURCE, phone="(217) 555-0101",
          website="https://library.example.org", hours="Mon-Thu 9-8, Fri-Sat 9-5",
          programs=frozenset({"public_computers", "wifi"}), source="file:sites.csv",
-         source_id="lib-1", vintage="", last_verified="2026-03-01"),
+         source_id="lib-1", vintage="", last_verified="2026-03-01",
+         partnership_types=frozenset({"joint_location", "signed_mou"}),
+         contact="Ana Díaz, adult services"),
     Site("ajc-1", "Springfield Job Center", Kind.COMPREHENSIVE_CENTER, 39.7817, -89.6443,
          organization="Example Workforce Board", address="1 Example Plaza",
          city="Springfield", state="IL", zip="62703", county_fips="17167",
@@ -190,7 +192,7 @@ def test_the_package_has_one_csv_per_table_named_as_the_specification_names_them
     assert {p.name for p in tmp_path.glob("*.csv")} == {r["path"] for r in ours["resources"]}
 
 
-def test_kinds_and_programs_are_attributes_with_terms_of_the_projects_taxonomies(
+def test_kinds_programs_and_partnerships_are_attributes_of_the_projects_taxonomies(
         round_trip_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     export(round_trip_db, monkeypatch, "json", tmp_path / "services.json")
     services = json.loads((tmp_path / "services.json").read_text(encoding="utf-8"))
@@ -200,7 +202,8 @@ def test_kinds_and_programs_are_attributes_with_terms_of_the_projects_taxonomies
         terms[attribute["taxonomy_term"]["taxonomy"]].add(attribute["taxonomy_term"]["code"])
     assert terms == {hsds.KIND_TAXONOMY.name: {"library"},
                      hsds.PROGRAM_TAXONOMY.name: {"public_computers", "wifi"},
-                     hsds.RECORD_TAXONOMY.name: {"site_id", "hours_text"}}
+                     hsds.PARTNERSHIP_TAXONOMY.name: {"joint_location", "signed_mou"},
+                     hsds.RECORD_TAXONOMY.name: {"site_id", "hours_text", "contact"}}
     assert library["description"] == "Public library. Offers: Public computers; Wi-Fi."
     assert [(r["byday"], r["opens_at"], r["closes_at"]) for r in library["schedules"]] == [
         ("MO,TU,WE,TH", "09:00", "20:00"), ("FR,SA", "09:00", "17:00")]

@@ -175,12 +175,13 @@ def test_change_log_records_who_changed_which_field_from_what_to_what(
 def test_rows_map_to_sites_by_column_name() -> None:
     site = Site("x", "X", Kind.ACCESS_SITE, 41.0, -88.0, county_source=CountySource.SOURCE,
                 status=Status.PENDING, temporarily_closed=True, programs=frozenset({"wifi"}),
-                roles=frozenset({Kind.DISSEMINATION_SITE}))
+                roles=frozenset({Kind.DISSEMINATION_SITE}),
+                partnership_types=frozenset({"signed_mou"}), contact="Ana")
     row = {**_site_row(site), "updated_at": "2026-01-01"}
     names = tuple(reversed(row))  # the columns in another order than the record's fields
     to_site = _site_reader(names)
     assert to_site(tuple(row[n] for n in names), frozenset({"wifi"}),
-                   frozenset({Kind.DISSEMINATION_SITE})) == site
+                   frozenset({Kind.DISSEMINATION_SITE}), frozenset({"signed_mou"})) == site
 
 
 def test_a_site_keeps_its_extra_roles_and_each_kind_finds_it(fresh_store: Store) -> None:

@@ -12,8 +12,9 @@ import pytest
 from partner_web import add_account, csrf_token, log_in, partner_app
 from web_sites import SITES, make_db
 
+from locator import listings
 from locator.accounts import AccountStatus, NewUser, Role
-from locator.listings import RequestAction
+from locator.listings import RequestAction, RequestStatus
 from locator.store import open_store
 
 LIBRARY = next(s for s in SITES if s.id == "lib-springfield").replace(
@@ -32,11 +33,19 @@ ANYONE = frozenset({"partner", "other_partner"}) | REVIEWERS
 REVIEWERS_HERE = frozenset({"reviewer", "region_reviewer", "admin"})
 ADMIN = frozenset({"admin"})
 SITE_ORG = frozenset({"partner"}) | REVIEWERS_HERE
+FILER_ORG = frozenset({"partner"})
 ADD_FORM = {"kind": "access_site", "name": "Job Lab", "organization": "Lincoln Library",
             "address": "900 W Jefferson St", "city": "Springfield", "state": "IL",
             "zip": "62702", "lat": "39.8017", "lon": "-89.6690"}
+# A sent-back request to add another place, not a duplicate of ADD_FORM's.
+OTHER_ADD_FORM = {**ADD_FORM, "name": "Eastside Lab", "address": "1200 E Cook St",
+                  "lat": "39.7960", "lon": "-89.6300"}
+CHANGE_FORM = {"kind": "library", "name": "Lincoln Library", "organization": "Lincoln Library",
+               "address": "326 S 7th St", "city": "Springfield", "state": "IL",
+               "zip": "62701", "hours": "Mon-Fri 9-5"}
 
-# (method, path, form data, who may) — {request} and {pending_user} are filled in.
+# (method, path, form data, who may) — {request}, {change}, {sent_back}, {sent_back_add}
+# and {pending_user} are filled in.
 ROUTES = (
     ("GET", "/account", None, ANYONE),
     ("GET", "/partner/", None, ANYONE),
@@ -56,7 +65,22 @@ ROUTES = (
     ("POST", "/review/sites/lib-springfield/retire", {}, ADMIN),
     ("POST", "/review/accounts/{pending_user}/verify", {}, REVIEWERS_HERE),
     ("POST", "/review/accounts/{disabled_user}/verify", {}, ADMIN),
+    ("GET", "/partner/sites/lib-springfield/change", None, SITE_ORG),
+    ("POST", "/partner/sites/lib-springfield/change", CHANGE_FORM, SITE_ORG),
+    ("GET", "/partner/requests/{sent_back}/edit", None, FILER_ORG),
+    ("POST", "/partner/requests/{sent_back}/edit", {**CHANGE_FORM, "hours": "9-1"}, FILER_ORG),
+    ("GET", "/partner/requests/{sent_back_add}/edit", None, FILER_ORG),
+    ("POST", "/partner/requests/{sent_back_add}/edit",
+     {**OTHER_ADD_FORM, "zip": "62703"}, FILER_ORG),
+    ("GET", "/review/{change}", None, REVIEWERS_HERE),
+    ("POST", "/review/{change}/approve", {}, REVIEWERS_HERE),
+    ("POST", "/review/{change}/reject", {"reason": "no"}, REVIEWERS_HERE),
+    ("POST", "/review/{change}/send-back", {"reason": "fix"}, REVIEWERS_HERE),
 )
+# What each POST route changes, to see that a refused request changed nothing.
+NEW_POSTS = tuple((path, data, who) for method, path, data, who in ROUTES
+                  if method == "POST" and ("/change" in path or "/edit" in path
+                                           or "{change}" in path))
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +106,22 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
                                   fields={"roles": ["access_site"]})
         pending = store.add_user(NewUser("new@x.example", "New", "X", "1",
                                          county_fips="17167"), "$argon2id$x")
+        reviewer = store.user_by_email(PEOPLE["reviewer"])
+        change = store.add_request(action=RequestAction.CHANGE, user=partner,
+                                   site_id=LIBRARY.id, county_fips="17167",
+                                   fields={"hours": "Mon-Fri 9-5"})
+        sent_back = listings.reject(store, store.add_request(
+            action=RequestAction.CHANGE, user=partner, site_id=LIBRARY.id,
+            county_fips="17167", fields={"hours": "9-5"}),
+            reviewer=reviewer, reason="Which days?", send_back=True)
+        add_fields = {**OTHER_ADD_FORM, "lat": 39.7960, "lon": -89.6300}
+        sent_back_add = listings.reject(store, store.add_request(
+            action=RequestAction.ADD, user=partner, site_id=None, county_fips="17167",
+            fields=add_fields), reviewer=reviewer, reason="Suite?", send_back=True)
     assert pending.status is AccountStatus.PENDING
     return directory / "web.db", {"request": filed.id, "pending_user": pending.id,
-                                  "disabled_user": disabled.id}
+                                  "disabled_user": disabled.id, "change": change.id,
+                                  "sent_back": sent_back.id, "sent_back_add": sent_back_add.id}
 
 
 CASES = [(method, path, data, who, role) for method, path, data, who in ROUTES
@@ -129,3 +166,69 @@ def test_a_partner_sees_only_their_organisations_requests(template_db, tmp_path:
     reviewer = partner_app(url).test_client()
     log_in(reviewer, PEOPLE["other_reviewer"])
     assert marker not in reviewer.get("/review/").get_data(as_text=True)
+
+
+def _snapshot(url: str) -> tuple[object, ...]:
+    with open_store(url) as store:
+        return (store.sites(), store.site_requests(), store.history(LIBRARY.id))
+
+
+NEW_POST_CASES = [(path, data, role) for path, data, who in NEW_POSTS
+                  for role in ("anonymous", *PEOPLE) if role not in who]
+
+
+@pytest.mark.parametrize(("path", "data", "role"), NEW_POST_CASES,
+                         ids=[f"{p} as {r}" for p, _, r in NEW_POST_CASES])
+def test_a_refused_post_changes_nothing(template_db, tmp_path: Path, path: str,
+                                        data: dict[str, str], role: str) -> None:
+    """A direct POST by someone the route refuses leaves every site, request and audit
+    entry as it was."""
+    source, ids = template_db
+    shutil.copy(source, tmp_path / "web.db")
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    client = partner_app(url).test_client()
+    if role != "anonymous":
+        log_in(client, PEOPLE[role])
+    before = _snapshot(url)
+    answer = client.post(path.format(**ids), data={**data, "csrf_token": csrf_token(client)})
+    assert answer.status_code in (302, 403)
+    assert _snapshot(url) == before
+
+
+CSRF_CASES = [(path, data, sorted(who)[0]) for path, data, who in NEW_POSTS]
+
+
+@pytest.mark.parametrize(("path", "data", "role"), CSRF_CASES,
+                         ids=[p for p, _, _ in CSRF_CASES])
+def test_new_posts_without_a_valid_token_are_refused(template_db, tmp_path: Path, path: str,
+                                                     data: dict[str, str], role: str) -> None:
+    source, ids = template_db
+    shutil.copy(source, tmp_path / "web.db")
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    client = partner_app(url).test_client()
+    log_in(client, PEOPLE[role])
+    before = _snapshot(url)
+    for token in ({}, {"csrf_token": "forged"}):
+        assert client.post(path.format(**ids), data={**data, **token}).status_code == 400
+    assert _snapshot(url) == before
+
+
+def test_a_request_is_edited_only_while_sent_back_and_never_approved_by_its_partner(
+        template_db, tmp_path: Path) -> None:
+    source, ids = template_db
+    shutil.copy(source, tmp_path / "web.db")
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    client = partner_app(url).test_client()
+    log_in(client, PEOPLE["partner"])
+    token = csrf_token(client)
+    before = _snapshot(url)
+    pending_edit = client.post(f"/partner/requests/{ids['change']}/edit",
+                               data={**CHANGE_FORM, "csrf_token": token})
+    assert pending_edit.status_code == 409
+    assert client.post(f"/review/{ids['change']}/approve",
+                       data={"csrf_token": token}).status_code == 403
+    assert client.post("/partner/requests/999999/edit",
+                       data={**CHANGE_FORM, "csrf_token": token}).status_code == 404
+    assert _snapshot(url) == before
+    with open_store(url) as store:
+        assert store.site_request(ids["change"]).status is RequestStatus.PENDING

@@ -90,6 +90,9 @@ def test_a_library_asks_for_the_access_site_role_and_after_review_is_one_place(
     site = public.get(f"/api/sites/{LIBRARY}").get_json()
     assert site["kind"] == "library" and site["roles"] == ["access_site"]
     assert "resume_help" in site["programs"]
+    page = Elements(public.get(f"/sites/{LIBRARY}").get_data(as_text=True)).plain_text
+    assert "Partnership types Joint location Signed MOU" in page
+    assert "Contact person for this listing Ana" in page
     states = Elements(partner.get("/partner/").get_data(as_text=True))
     assert states.all("tr", data_status="approved")
 

@@ -16,6 +16,7 @@ from flask_babel import format_date, format_decimal, gettext
 
 from locator import geodata
 from locator.errors import LocatorError
+from locator.listings import PARTNERSHIP_TYPES
 from locator.places import Place
 from locator.sites import PROGRAMS_BY_SLUG, Site
 from web.i18n import phrase_text
@@ -114,6 +115,13 @@ def program_labels(site: Site) -> list[str]:
             for p in sorted(site.programs)]
 
 
+def partnership_labels(site: Site) -> list[str]:
+    """A site's partnership types by their labels in the page's language, in the order the
+    seed document lists them."""
+    return [gettext(label) for slug, label in PARTNERSHIP_TYPES.items()
+            if slug in site.partnership_types]
+
+
 TEMPLATE_HELPERS = {f.__name__: f for f in (
     distance_text, date_text, full_address, website_url, tel_url, geo_uri, web_directions_url,
-    program_labels, area_name, county_name, place_label)}
+    program_labels, partnership_labels, area_name, county_name, place_label)}

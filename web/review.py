@@ -12,23 +12,38 @@ process's catalog at its next request.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from locator import listings
 from locator.accounts import AccountStatus, Role
-from locator.listings import RequestAction, RequestStatus, SiteRequest
-from locator.sites import Site, Status
+from locator.listings import PARTNERSHIP_TYPES, RequestAction, RequestStatus, SiteRequest
+from locator.sites import PROGRAMS_BY_SLUG, Kind, Site, Status
 from web.account import roles_required, signed_in
 from web.data import site_data, stale_after_days
 from web.db import get_store
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 REVIEWERS = (Role.ADMIN, Role.REVIEWER)
+# What the diff calls each field a request may hold.
+FIELD_LABELS = {
+    "kind": lazy_gettext("Kind of site"), "name": lazy_gettext("Name of the site"),
+    "organization": lazy_gettext("Organisation"), "address": lazy_gettext("Street address"),
+    "city": lazy_gettext("City"), "state": lazy_gettext("State"),
+    "zip": lazy_gettext("ZIP code"), "phone": lazy_gettext("Phone"),
+    "website": lazy_gettext("Website"), "hours": lazy_gettext("Hours"),
+    "contact": lazy_gettext("Contact person for this listing"),
+    "programs": lazy_gettext("Programs and services"),
+    "partnership_types": lazy_gettext("Partnership types"),
+    "roles": lazy_gettext("Also serves as"), "lat": lazy_gettext("Latitude"),
+    "lon": lazy_gettext("Longitude"),
+    "different_service": lazy_gettext("This is a different service at the same place"),
+}
 
 
 class ReasonForm(FlaskForm):
@@ -54,8 +69,9 @@ def detail(request_id: int):
     site = None if found.site_id is None else get_store().site(found.site_id)
     return render_template("review/detail.html", item=found, site=site,
                            diff=_diff(found, site), duplicates=_duplicates(found),
-                           form=ReasonForm(),
-                           point=_requested_point(found, site),
+                           requested=_duplicate_requests(found),
+                           form=ReasonForm(), point=_requested_point(found, site),
+                           field_label=field_label, field_value=field_value,
                            audit=get_store().audit("request", str(found.id)))
 
 
@@ -146,12 +162,39 @@ def _site_in_area(site_id: str) -> Site:
     return site
 
 
+def field_label(name: str) -> str:
+    """A request field's name in the page's language."""
+    label = FIELD_LABELS.get(name)
+    return name if label is None else str(label)
+
+
+def field_value(name: str, value: Any) -> str:
+    """A field's value as a reviewer reads it: kinds, programs and partnership types by
+    their labels in the page's language, the rest as the text it is."""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return "; ".join(_item_label(name, str(v)) for v in value)
+    return _item_label(name, str(value)) if name == "kind" else str(value)
+
+
+def _item_label(name: str, value: str) -> str:
+    if name in ("kind", "roles") and value in set(Kind):
+        return gettext(Kind(value).label)
+    if name == "programs" and value in PROGRAMS_BY_SLUG:
+        return gettext(PROGRAMS_BY_SLUG[value].label)
+    if name == "partnership_types" and value in PARTNERSHIP_TYPES:
+        return gettext(PARTNERSHIP_TYPES[value])
+    return value
+
+
 def _diff(found: SiteRequest, site: Site | None) -> list[tuple[str, object, object]]:
     """(field, now, proposed) for every field the request would change."""
     if found.action is RequestAction.ADD or site is None:
         return [(name, "", value) for name, value in found.fields.items()]
-    now = {name: getattr(site, name) for name in listings.SITE_FIELDS}
-    now |= {"roles": sorted(k.value for k in site.roles), "programs": sorted(site.programs)}
+    if found.action is RequestAction.CHANGE:
+        return listings.change_diff(site, found)
+    now = listings.listed_values(site)
     return [(name, now.get(name, ""), value) for name, value in found.fields.items()
             if value not in ("", [], None) and now.get(name, "") != value]
 
@@ -162,6 +205,18 @@ def _requested_point(found: SiteRequest, site: Site | None) -> tuple[float, floa
     if fields.get("lat") not in (None, "") and fields.get("lon") not in (None, ""):
         return float(fields["lat"]), float(fields["lon"])
     return None if site is None else (site.lat, site.lon)
+
+
+def _duplicate_requests(found: SiteRequest) -> list[listings.OpenRequest]:
+    """Other open requests to add what looks like the same site."""
+    if found.action is not RequestAction.ADD:
+        return []
+    fields = found.fields
+    others = [r for r in get_store().site_requests(statuses=listings.OPEN_STATUSES)
+              if r.id != found.id]
+    return listings.likely_duplicate_requests(
+        others, name=fields.get("name", ""), address=fields.get("address", ""),
+        lat=float(fields["lat"]), lon=float(fields["lon"]))
 
 
 def _duplicates(found: SiteRequest) -> list[listings.Duplicate]:

@@ -166,14 +166,16 @@ class PartnerTables:
 
     def update_request(self, request_id: int, *, actor: str, action: str,
                        status: RequestStatus | None = None, reason: str | None = None,
-                       fields: dict[str, Any] | None = None) -> SiteRequest:
+                       fields: dict[str, Any] | None = None,
+                       county_fips: str | None = None) -> SiteRequest:
         stamp = now_iso()
         with self._writing() as conn:
             before = _request_row(conn, request_id)
             if before is None:
                 raise NotFound("no request %(id)s", code="unknown_request", id=str(request_id))
-            changed = _request_changes(before, status, reason, fields)
-            values = {name: new for name, (_, new) in changed.items()}
+            changed = _request_changes(before, status, reason, fields, county_fips)
+            values = {name: new for name, (_, new) in changed.items()
+                      if name in ("status", "reason", "county_fips")}
             if fields is not None:
                 values["fields"] = fields
             conn.execute(sa.update(t.site_requests).where(t.site_requests.c.id == request_id)
@@ -223,12 +225,15 @@ def _request(row: Any) -> SiteRequest:
 
 
 def _request_changes(before: SiteRequest, status: RequestStatus | None, reason: str | None,
-                     fields: dict[str, Any] | None) -> dict[str, list[Any]]:
+                     fields: dict[str, Any] | None,
+                     county_fips: str | None) -> dict[str, list[Any]]:
     changed: dict[str, list[Any]] = {}
     if status is not None and status is not before.status:
         changed["status"] = [before.status.value, status.value]
     if reason is not None and reason != before.reason:
         changed["reason"] = [before.reason, reason]
+    if county_fips is not None and county_fips != before.county_fips:
+        changed["county_fips"] = [before.county_fips, county_fips]
     for name in sorted(set(fields or {}) | (set(before.fields) if fields else set())):
         old, new = before.fields.get(name), (fields or {}).get(name)
         if old != new:

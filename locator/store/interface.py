@@ -286,8 +286,10 @@ class Store(Protocol):
 
     def update_request(self, request_id: int, *, actor: str, action: str,
                        status: RequestStatus | None = None, reason: str | None = None,
-                       fields: dict[str, Any] | None = None) -> SiteRequest:
-        """Change a request and record ``action`` in the audit trail with each change."""
+                       fields: dict[str, Any] | None = None,
+                       county_fips: str | None = None) -> SiteRequest:
+        """Change a request and record ``action`` in the audit trail with each change
+        (``fields`` replaces the proposed values whole)."""
         ...
 
     def audit(self, subject: str, subject_id: str) -> list[AuditEntry]:

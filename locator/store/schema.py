@@ -36,6 +36,7 @@ sites = sa.Table(
     sa.Column("vintage", sa.Text, nullable=False),
     sa.Column("last_verified", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("contact", sa.Text, nullable=False, server_default=""),
 )
 
 site_programs = sa.Table(
@@ -51,6 +52,14 @@ site_roles = sa.Table(
     sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
               primary_key=True),
     sa.Column("kind", sa.Text, primary_key=True),
+)
+
+# The partnership types a partner's approved request gave a place (``PARTNERSHIP_TYPES``).
+site_partnership_types = sa.Table(
+    "site_partnership_types", metadata,
+    sa.Column("site_id", sa.Text, sa.ForeignKey("sites.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("partnership_type", sa.Text, primary_key=True),
 )
 
 population_points = sa.Table(

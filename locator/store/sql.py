@@ -43,13 +43,14 @@ from locator.visits import Visit
 if TYPE_CHECKING:
     from locator.store.database import Database
 
-# Site fields stored as columns of ``sites``, in ``Site`` order (programs live elsewhere).
+# Site fields stored as columns of ``sites``, in ``Site`` order (programs, roles and
+# partnership types live in tables of their own).
 _COLUMN_FIELDS = (
     "id", "name", "kind", "lat", "lon", "organization", "address", "city", "state", "zip",
     "county_fips", "county_source", "phone", "website", "hours", "status",
-    "temporarily_closed", "source", "source_id", "vintage", "last_verified",
+    "temporarily_closed", "source", "source_id", "vintage", "last_verified", "contact",
 )
-_AUDITED_FIELDS = (*_COLUMN_FIELDS[1:], "programs", "roles")
+_AUDITED_FIELDS = (*_COLUMN_FIELDS[1:], "programs", "roles", "partnership_types")
 _NO_PROGRAMS: frozenset[str] = frozenset()
 _NO_ROLES: frozenset[Kind] = frozenset()
 # Dict look-ups: calling an Enum class per row costs ~1 µs each, three times a row.
@@ -186,6 +187,7 @@ class SqlStore(PartnerTables):
             for part in _chunked(programs):
                 conn.execute(sa.insert(t.site_programs), part)
             self._replace_roles(conn, new)
+            self._replace_partnership_types(conn, new)
             for site_id, site in new.items():
                 before = old.get(site_id)
                 if before is None:
@@ -268,9 +270,11 @@ class SqlStore(PartnerTables):
                     ids: Sequence[str] | None) -> list[Site]:
         programs = self._programs(conn, ids)
         roles = self._roles(conn, ids)
+        partnerships = self._partnership_types(conn, ids)
         result = conn.execute(query)
         to_site = _site_reader(tuple(result.keys()))
-        return [to_site(row, programs.get(row[0], _NO_PROGRAMS), roles.get(row[0], _NO_ROLES))
+        return [to_site(row, programs.get(row[0], _NO_PROGRAMS), roles.get(row[0], _NO_ROLES),
+                        partnerships.get(row[0], _NO_PROGRAMS))
                 for row in result]
 
     def _replace_roles(self, conn: sa.Connection, new: dict[str, Site]) -> None:
@@ -290,6 +294,26 @@ class SqlStore(PartnerTables):
         for site_id, kind in conn.execute(query):
             roles.setdefault(site_id, set()).add(_KINDS[kind])
         return {site_id: frozenset(r) for site_id, r in roles.items()}
+
+    def _replace_partnership_types(self, conn: sa.Connection, new: dict[str, Site]) -> None:
+        p = t.site_partnership_types
+        for part_ids in _chunked(list(new)):
+            conn.execute(sa.delete(p).where(p.c.site_id.in_(part_ids)))
+        rows = [{"site_id": site.id, "partnership_type": slug}
+                for site in new.values() for slug in sorted(site.partnership_types)]
+        for part in _chunked(rows):
+            conn.execute(sa.insert(p), part)
+
+    def _partnership_types(self, conn: sa.Connection,
+                           ids: Sequence[str] | None) -> dict[str, frozenset[str]]:
+        p = t.site_partnership_types
+        query = sa.select(p.c.site_id, p.c.partnership_type)
+        if ids is not None:
+            query = query.where(p.c.site_id.in_(ids))
+        found: dict[str, set[str]] = {}
+        for site_id, slug in conn.execute(query):
+            found.setdefault(site_id, set()).add(slug)
+        return {site_id: frozenset(f) for site_id, f in found.items()}
 
     def _programs(self, conn: sa.Connection,
                   ids: Sequence[str] | None) -> dict[str, frozenset[str]]:
@@ -611,7 +635,7 @@ def _json_value(value: object) -> object:
     return sorted(value) if isinstance(value, frozenset) else value
 
 
-SiteReader = Callable[[Any, frozenset[str], frozenset[Kind]], Site]
+SiteReader = Callable[[Any, frozenset[str], frozenset[Kind], frozenset[str]], Site]
 
 
 def _site_reader(keys: tuple[str, ...]) -> SiteReader:
@@ -622,15 +646,16 @@ def _site_reader(keys: tuple[str, ...]) -> SiteReader:
     """
     pick = operator.itemgetter(*(keys.index(name) for name in _COLUMN_FIELDS))
 
-    def to_site(row: Any, programs: frozenset[str], roles: frozenset[Kind]) -> Site:
+    def to_site(row: Any, programs: frozenset[str], roles: frozenset[Kind],
+                partnership_types: frozenset[str]) -> Site:
         (site_id, name, kind, lat, lon, organization, address, city, state, zip_code,
          county_fips, county_source, phone, website, hours, status, temporarily_closed,
-         source, source_id, vintage, last_verified) = pick(row)
+         source, source_id, vintage, last_verified, contact) = pick(row)
         return Site(
             site_id, name, _KINDS[kind], lat, lon, organization, address, city, state,
             zip_code, county_fips, _COUNTY_SOURCES[county_source], phone, website, hours,
             programs, _STATUSES[status], bool(temporarily_closed), source, source_id,
-            vintage, last_verified, roles,
+            vintage, last_verified, roles, partnership_types, contact,
         )
 
     return to_site

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_regions"
-down_revision = "0008_visits"
+down_revision = "0009_change_requests"
 
 
 def upgrade() -> None:
