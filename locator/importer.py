@@ -255,8 +255,9 @@ def _apply_population(store: Store, batch: PopulationBatch) -> FileResult:
 
 
 def _apply_events(store: Store, batch: EventBatch) -> FileResult:
-    """Add and change the file's events and remove those it no longer lists. An event's
-    times without an offset are read in its site's zone."""
+    """Add and change the file's events and remove those it no longer lists (a refused row
+    still lists its event, which is kept as stored). An event's times without an offset are
+    read in its site's zone."""
     source = batch.file.source
     sites = {s.id: s for s in store.sites(ids={row.site_id for row in batch.rows})}
     issues = list(batch.issues)
@@ -276,7 +277,7 @@ def _apply_events(store: Store, batch: EventBatch) -> FileResult:
                   for row in batch.rows if row.id in foreign)
     events = [e for e in events if e.id not in foreign]
     to_write = [e for e in events if existing.get(e.id) != e]
-    listed = {row.id for row in batch.rows}
+    listed = {row.id for row in batch.rows} | batch.refused_ids
     gone = [i for i in existing if i not in listed]
     store.upsert_events(to_write, actor=IMPORT_ACTOR)
     store.remove_events(gone, actor=IMPORT_ACTOR)
