@@ -31,7 +31,7 @@ from locator.sources import (
     read,
 )
 from locator.store import IMPORT_ACTOR, ImportRecord, Store, now_iso
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 
 # Fields whose change alone does not make a site "changed": a new vintage that repeats a
 # site word for word updates its vintage silently.
@@ -268,7 +268,7 @@ def _apply_events(store: Store, batch: EventBatch) -> FileResult:
             issues.append(RowIssue(batch.file.label, row.row,
                                    f"site_id {row.site_id} is not a site in the database"))
             continue
-        events.append(_event(row, zone_name_at(site.lat, site.lon), source))
+        events.append(_event(row, site_zone(site), source))
     existing = {e.id: e for e in store.events(source=source)}
     foreign = {e.id: e.source for e in store.events(ids=[e.id for e in events])
                if e.source != source}

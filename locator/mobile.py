@@ -15,7 +15,7 @@ from locator.hours import read_hours
 from locator.open_at import Moment, opening_at
 from locator.sites import Kind, Site
 from locator.spatial import Nearby
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def next_visit(site: Site, *, now_utc: datetime,
     hours = read_hours(site.hours)
     if site.kind is not Kind.MOBILE_CENTER or not hours.is_structured:
         return None
-    zone = zone_name_at(site.lat, site.lon)
+    zone = site_zone(site)
     opening = opening_at(hours, zone, Moment.now(now_utc))
     if opening.next_change is None:
         return None

@@ -161,6 +161,10 @@ class Site:
     # Kinds the place also serves as (a library that is an access site too): one place,
     # found by a search for any of its kinds.
     roles: frozenset[Kind] = field(default_factory=frozenset)
+    # The IANA zone its hours are read in. The store derives it from the point whenever it
+    # writes the site, so a site read back always carries the zone of where it stands;
+    # "" on a site not stored yet (``locator.timezones.site_zone`` derives it then).
+    timezone: str = ""
 
     def replace(self, **changes: object) -> Site:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

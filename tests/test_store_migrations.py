@@ -23,9 +23,19 @@ def legacy_copy(tmp_path: Path) -> Path:
     return legacy_database(tmp_path / "legacy.db")
 
 
-def rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+def rows(path: Path, columns: dict[str, str] | None = None
+         ) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the legacy tables: of ``columns`` (table -> column list), or all."""
     with sqlite3.connect(path) as conn:
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+        return {table: conn.execute(
+            f"SELECT {(columns or {}).get(table, '*')} FROM {table} ORDER BY 1, 2").fetchall()
+            for table in LEGACY_TABLES}
+
+
+def legacy_columns(path: Path) -> dict[str, str]:
+    """The columns the first release gave each table (later migrations add some)."""
+    with sqlite3.connect(path) as conn:
+        return {table: ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
                 for table in LEGACY_TABLES}
 
 
@@ -39,7 +49,7 @@ def test_fixture_is_a_first_release_database(tmp_path: Path) -> None:
 
 def test_first_release_database_upgrades_in_place_with_nothing_lost(tmp_path: Path) -> None:
     path = legacy_copy(tmp_path)
-    before = rows(path)
+    before, columns = rows(path), legacy_columns(path)
     with open_store(f"sqlite:///{path}") as store:
         assert store.schema_revision == head_revision()
         library = store.site("pls-IL9001-002")
@@ -47,11 +57,13 @@ def test_first_release_database_upgrades_in_place_with_nothing_lost(tmp_path: Pa
         assert store.retired_by_import("imls_pls") == {"pls-IL9002-002"}
         assert [r.summary for r in store.imports()] == [{"added": 2, "removed": 1}]
         assert store.population_levels() == {"tract": 2, "county": 1}
-    assert rows(path) == before
+    assert rows(path, columns) == before
     assert library is not None and library.programs == {"public_computers", "wifi"}
     assert library.county_source is CountySource.SOURCE and library.kind is Kind.LIBRARY
     assert access is not None and access.status is Status.PENDING
     assert access.temporarily_closed is True and access.last_verified == "2026-11-01"
+    # Each site's zone, which the first release did not store, filled from its point.
+    assert (library.timezone, access.timezone) == ("America/Chicago", "America/Chicago")
 
 
 def test_upgraded_database_takes_new_writes_and_reopens_without_migrating(

@@ -38,6 +38,7 @@ from locator.store.interface import (
     Store,
 )
 from locator.store.migrate import current_revision
+from locator.timezones import zone_name_at
 from locator.visits import Visit
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 _COLUMN_FIELDS = (
     "id", "name", "kind", "lat", "lon", "organization", "address", "city", "state", "zip",
     "county_fips", "county_source", "phone", "website", "hours", "status",
-    "temporarily_closed", "source", "source_id", "vintage", "last_verified",
+    "temporarily_closed", "source", "source_id", "vintage", "last_verified", "timezone",
 )
 _AUDITED_FIELDS = (*_COLUMN_FIELDS[1:], "programs", "roles")
 _NO_PROGRAMS: frozenset[str] = frozenset()
@@ -155,7 +156,10 @@ class SqlStore(PartnerTables):
 
     # -- sites ----------------------------------------------------------------------------
     def upsert_sites(self, sites: Iterable[Site], *, actor: str = SYSTEM_ACTOR) -> None:
-        new = {site.id: site for site in sites}
+        # The zone follows the point: derived on every write, so a moved site never keeps
+        # the zone of where it was.
+        new = {site.id: site.replace(timezone=zone_name_at(site.lat, site.lon))
+               for site in sites}
         if not new:
             return
         stamp = now_iso()
@@ -613,12 +617,12 @@ def _site_reader(keys: tuple[str, ...]) -> SiteReader:
     def to_site(row: Any, programs: frozenset[str], roles: frozenset[Kind]) -> Site:
         (site_id, name, kind, lat, lon, organization, address, city, state, zip_code,
          county_fips, county_source, phone, website, hours, status, temporarily_closed,
-         source, source_id, vintage, last_verified) = pick(row)
+         source, source_id, vintage, last_verified, timezone) = pick(row)
         return Site(
             site_id, name, _KINDS[kind], lat, lon, organization, address, city, state,
             zip_code, county_fips, _COUNTY_SOURCES[county_source], phone, website, hours,
             programs, _STATUSES[status], bool(temporarily_closed), source, source_id,
-            vintage, last_verified, roles,
+            vintage, last_verified, roles, timezone,
         )
 
     return to_site
