@@ -5,6 +5,7 @@ another organisation, a reviewer of another area, the reviewer of this area and 
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from partner_web import add_account, csrf_token, log_in, partner_app
 from web_sites import SITES, make_db
 
 from locator.accounts import AccountStatus, NewUser, Role
-from locator.listings import RequestAction
+from locator.events import Event, EventKind
+from locator.listings import PARTNER_SOURCE, RequestAction
 from locator.store import open_store
 
 LIBRARY = next(s for s in SITES if s.id == "lib-springfield").replace(
@@ -31,6 +33,8 @@ SITE_ORG = frozenset({"partner", "reviewer", "admin"})
 ADD_FORM = {"kind": "access_site", "name": "Job Lab", "organization": "Lincoln Library",
             "address": "900 W Jefferson St", "city": "Springfield", "state": "IL",
             "zip": "62702", "lat": "39.8017", "lon": "-89.6690"}
+EVENT_FORM = {"title": "Workshop", "kind": "workshop", "start": "2027-01-12T10:00",
+              "end": "2027-01-12T12:00"}
 
 # (method, path, form data, who may) — {request} and {pending_user} are filled in.
 ROUTES = (
@@ -51,6 +55,17 @@ ROUTES = (
     ("GET", "/review/sites/lib-springfield/history", None, REVIEWERS_HERE),
     ("POST", "/review/sites/lib-springfield/retire", {}, ADMIN),
     ("POST", "/review/accounts/{pending_user}/verify", {}, ADMIN),
+    ("GET", "/partner/sites", None, ANYONE),
+    ("GET", "/partner/sites/lib-springfield/hours", None, SITE_ORG),
+    ("POST", "/partner/sites/lib-springfield/hours", {"hours": "Mo-Fr 09:00-17:00"}, SITE_ORG),
+    ("GET", "/partner/sites/lib-springfield/events", None, SITE_ORG),
+    ("GET", "/partner/sites/lib-springfield/events/new", None, SITE_ORG),
+    ("POST", "/partner/sites/lib-springfield/events/new", EVENT_FORM, SITE_ORG),
+    ("GET", "/partner/events/{event}/edit", None, SITE_ORG),
+    ("POST", "/partner/events/{event}/edit", EVENT_FORM, SITE_ORG),
+    ("POST", "/partner/events/{event}/delete", {}, SITE_ORG),
+    # Only a mobile unit's account (its organisation runs stops): nobody here.
+    ("GET", "/partner/visits", None, frozenset()),
 )
 
 
@@ -71,8 +86,13 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
                                   site_id=LIBRARY.id, county_fips="17167",
                                   fields={"roles": ["access_site"]})
         pending = store.add_user(NewUser("new@x.example", "New", "X", "1"), "$argon2id$x")
+        store.upsert_events([Event("partner-ev-1", LIBRARY.id, "Ours", EventKind.WORKSHOP,
+                                   datetime(2027, 1, 5, 16, tzinfo=UTC),
+                                   datetime(2027, 1, 5, 17, tzinfo=UTC), "America/Chicago",
+                                   source=PARTNER_SOURCE)])
     assert pending.status is AccountStatus.PENDING
-    return directory / "web.db", {"request": filed.id, "pending_user": pending.id}
+    return directory / "web.db", {"request": filed.id, "pending_user": pending.id,
+                                  "event": "partner-ev-1"}
 
 
 CASES = [(method, path, data, who, role) for method, path, data, who in ROUTES
