@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 
 import numpy as np
@@ -24,6 +25,7 @@ from numpy.typing import NDArray
 
 from locator import geodata
 from locator.errors import N_, InvalidInput, NotFound
+from locator.mobile import WEEKDAY_CODES, is_mobile_stop, visit_weekdays
 from locator.regions import Regions
 from locator.sites import PROGRAMS, Kind, Site, SiteFilter
 from locator.spatial import SiteIndex
@@ -119,8 +121,22 @@ class CoverageQuery:
     state_fips: tuple[str, ...] = ()  # empty: residents of every state
     geography: Geography = Geography.COUNTY
     regions: Regions | None = None
+    # Mobile stops (sites of kind ``mobile_center``) count as sites; with ``weekday``
+    # (``date.weekday()``: 0 is Monday) only those visited on that day of the week do. A
+    # stop's days are read from its visit schedule in the weeks from ``visits_from``
+    # (default: the day the study is made).
+    mobile_stops: bool = True
+    weekday: int | None = None
+    visits_from: date | None = None
 
     def __post_init__(self) -> None:
+        if self.weekday is not None and not self.mobile_stops:
+            raise InvalidInput("a weekday chooses the mobile stops visited that day, so it "
+                               "needs mobile stops counted", code="weekday_without_stops",
+                               parameter="weekday")
+        if self.weekday is not None and self.weekday not in range(len(WEEKDAY_CODES)):
+            raise InvalidInput("weekday must be 0 (Monday) to 6 (Sunday), got %(value)s",
+                               code="bad_weekday", parameter="weekday", value=self.weekday)
         if self.geography is Geography.REGION and self.regions is None:
             raise InvalidInput("reporting by region needs a regions file (county FIPS to "
                                "region name)", code="regions_file_missing", parameter="regions")
@@ -154,6 +170,9 @@ class CoverageRow:
     within: tuple[WithinCount, ...]
     population_beyond: int  # residents farther than the largest threshold
     gap_reasons: tuple[GapReason, ...] = ()
+    # The days of the week (0 is Monday) of an area no site open all week covers, but
+    # mobile stops visiting on some days do: "covered on Tuesdays only". Empty otherwise.
+    covered_only_on: tuple[int, ...] = ()
 
     @property
     def is_gap(self) -> bool:
@@ -177,6 +196,7 @@ class CoverageRow:
         row["uncovered_share"] = self.uncovered_share
         row["gap"] = self.is_gap
         row["gap_reasons"] = [reason.value for reason in self.gap_reasons]
+        row["covered_only_on"] = [WEEKDAY_CODES[day] for day in self.covered_only_on]
         return row
 
 
@@ -227,6 +247,8 @@ def _filters_json(query: CoverageQuery) -> dict[str, object]:
         "program": site_filter.program,
         "states": list(query.state_fips),
         "regions_file": query.regions.source if query.regions else None,
+        "mobile_stops": query.mobile_stops,
+        "weekday": WEEKDAY_CODES[query.weekday] if query.weekday is not None else None,
     }
 
 
@@ -278,7 +300,14 @@ class CoverageStudy:
                  query: CoverageQuery) -> None:
         self.query = query
         self.points = _points_in_study(points, query)
-        self.index = SiteIndex(s for s in sites if counts_as_site(s, query.site_filter))
+        counted = [s for s in sites if counts_as_site(s, query.site_filter)]
+        stop_days = {s.id: visit_weekdays(s, start=query.visits_from or date.today())
+                     for s in counted if is_mobile_stop(s)}
+        self.index = SiteIndex(s for s in counted if counts_on_the_day(s, query, stop_days))
+        # Counted stops and the days they are visited (none known for a stop of unknown
+        # schedule: it covers no day for certain).
+        self.stop_days = {s.id: stop_days[s.id] or frozenset() for s in self.index.sites
+                          if s.id in stop_days}
         self.site_position = {site.id: i for i, site in enumerate(self.index.sites)}
         self.distance_mi, self.nearest = self.index.nearest_distance_mi(self.points.lat,
                                                                         self.points.lon)
@@ -292,6 +321,11 @@ class CoverageStudy:
         rows, total = aggregate(self.areas, self.points.population, self.distance_mi,
                                 thresholds, gap_rule, self.index.sites,
                                 any_site=len(self.index) > 0)
+        if self.query.weekday is None and any(self.stop_days.values()):
+            largest = max(t.miles for t in thresholds)
+            rows = tuple(replace(row, covered_only_on=days) if days else row
+                         for row, days in zip(rows, self.days_only_covered(largest),
+                                              strict=True))
         return CoverageReport(
             query=self.query, thresholds=tuple(thresholds), gap_rule=gap_rule, rows=rows,
             total=total, population_level=self.points.level,
@@ -299,6 +333,28 @@ class CoverageStudy:
             population_outside_regions=self.population_outside_regions,
         )
 
+    def days_only_covered(self, within_mi: float) -> list[tuple[int, ...]]:
+        """Per area, the days of the week on which some resident lives within ``within_mi``
+        of a counted site, for the areas where none does of a site open all week and not
+        every day is covered; empty for the others.
+
+        One nearest-site query over the sites open all week, and one per day over the few
+        stops visited that day, replace a query per day over every site.
+        """
+        lat, lon = self.points.lat, self.points.lon
+        all_week = SiteIndex(s for s in self.index.sites if s.id not in self.stop_days)
+        always = all_week.nearest_distance_mi(lat, lon)[0] <= within_mi
+        n_areas, of_point = len(self.areas), self.areas.of_point
+        population = self.points.population
+        always_area = residents_by_area(of_point, n_areas, population, always) > 0
+        on_day = []
+        for day in range(len(WEEKDAY_CODES)):
+            stops = SiteIndex(s for s in self.index.sites if day in self.stop_days.get(s.id, ()))
+            near = always | (stops.nearest_distance_mi(lat, lon)[0] <= within_mi)
+            on_day.append(residents_by_area(of_point, n_areas, population, near) > 0)
+        days_of_area = np.column_stack(on_day) if n_areas else np.zeros((0, 7), dtype=bool)
+        return [() if always_area[i] or days.all() else tuple(np.flatnonzero(days).tolist())
+                for i, days in enumerate(days_of_area)]
 
     def distance_distribution(self, edges_mi: Sequence[float]) -> DistanceDistribution:
         """Residents by distance band, for the report's chart; the last band is open-ended."""
@@ -330,6 +386,18 @@ class DistanceDistribution:
 def counts_as_site(site: Site, site_filter: SiteFilter) -> bool:
     """Temporarily closed sites serve nobody for now, so they never count as coverage."""
     return site_filter.accepts(site) and not site.temporarily_closed
+
+
+def counts_on_the_day(site: Site, query: CoverageQuery,
+                      stop_days: Mapping[str, frozenset[int] | None]) -> bool:
+    """A site open all week always counts; a mobile stop when stops are counted and, for
+    a weekday, when it is visited that day (a stop of unknown schedule is not, then)."""
+    if site.id not in stop_days:
+        return True
+    if not query.mobile_stops:
+        return False
+    days = stop_days[site.id]
+    return query.weekday is None or (days is not None and query.weekday in days)
 
 
 def load_population(store: Store, state_fips: Sequence[str] = ()) -> PopulationPoints:

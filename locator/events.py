@@ -7,6 +7,7 @@ and a wall-clock time written without an offset is read in that zone, across DST
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -82,6 +83,18 @@ def parse_moment(text: str, name: str) -> datetime:
                            "2027-01-12T10:00 or 2027-01-12T10:00-06:00, got '%(value)s'",
                            code="bad_datetime", parameter=name, name=name,
                            value=text.strip()) from None
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def language_tags(text: str) -> tuple[str, ...] | None:
+    """Language tags (``en``, ``es``, ``zh-Hant``) separated by ``;`` or ``,``, each once;
+    None when a part is not a tag."""
+    tags = [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
+    if not all(_LANGUAGE_TAG.fullmatch(tag) for tag in tags):
+        return None
+    return tuple(dict.fromkeys(tags))
 
 
 def upcoming(events: list[Event], *, now_utc: datetime, days: int) -> list[Event]:

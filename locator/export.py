@@ -38,9 +38,13 @@ def flat_row(row: CoverageRow) -> dict[str, object]:
                                                             "sites")}
     flat.update({f"sites_{kind.value}": row.sites_by_kind.get(kind.value, 0) for kind in Kind})
     flat.update({key: value for key, value in nested.items()
-                 if key not in flat and key not in ("sites_by_kind", "gap_reasons")})
-    flat["gap_reasons"] = ";".join(nested["gap_reasons"])  # type: ignore[arg-type]
+                 if key not in flat and key not in _LISTS})
+    for key in _LISTS[1:]:
+        flat[key] = ";".join(nested[key])  # type: ignore[arg-type]
     return flat
+
+
+_LISTS = ("sites_by_kind", "gap_reasons", "covered_only_on")
 
 
 def write_csv(report: CoverageReport, file: TextIO) -> None:

@@ -50,7 +50,7 @@ from locator.sites import (
     Site,
     Status,
 )
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 
 if TYPE_CHECKING:  # the store's record of a change; importing the store here is not needed
     from locator.store import Change
@@ -358,7 +358,7 @@ def location_attributes(site: Site) -> list[JsonObject]:
         values += [(STREET, site.address), (CITY, site.city), (STATE, site.state),
                    (ZIP, site.zip)]
     if read_hours(site.hours).status is not HoursStatus.UNKNOWN:
-        values.append((TIME_ZONE, zone_name_at(site.lat, site.lon)))
+        values.append((TIME_ZONE, site_zone(site)))
     return [_attribute(site.id, "location", location_id(site.id), RECORD_TERMS[code], value)
             for code, value in values if value]
 

@@ -32,7 +32,7 @@ from locator.sources import (
     read,
 )
 from locator.store import IMPORT_ACTOR, ImportRecord, Store, now_iso
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 
 # Fields whose change alone does not make a site "changed": a new vintage that repeats a
 # site word for word updates its vintage silently.
@@ -272,8 +272,9 @@ def _apply_regions(store: Store, batch: RegionBatch) -> FileResult:
 
 
 def _apply_events(store: Store, batch: EventBatch) -> FileResult:
-    """Add and change the file's events and remove those it no longer lists. An event's
-    times without an offset are read in its site's zone."""
+    """Add and change the file's events and remove those it no longer lists (a refused row
+    still lists its event, which is kept as stored). An event's times without an offset are
+    read in its site's zone."""
     source = batch.file.source
     sites = {s.id: s for s in store.sites(ids={row.site_id for row in batch.rows})}
     issues = list(batch.issues)
@@ -284,7 +285,7 @@ def _apply_events(store: Store, batch: EventBatch) -> FileResult:
             issues.append(RowIssue(batch.file.label, row.row,
                                    f"site_id {row.site_id} is not a site in the database"))
             continue
-        events.append(_event(row, zone_name_at(site.lat, site.lon), source))
+        events.append(_event(row, site_zone(site), source))
     existing = {e.id: e for e in store.events(source=source)}
     foreign = {e.id: e.source for e in store.events(ids=[e.id for e in events])
                if e.source != source}
@@ -293,7 +294,7 @@ def _apply_events(store: Store, batch: EventBatch) -> FileResult:
                   for row in batch.rows if row.id in foreign)
     events = [e for e in events if e.id not in foreign]
     to_write = [e for e in events if existing.get(e.id) != e]
-    listed = {row.id for row in batch.rows}
+    listed = {row.id for row in batch.rows} | batch.refused_ids
     gone = [i for i in existing if i not in listed]
     store.upsert_events(to_write, actor=IMPORT_ACTOR)
     store.remove_events(gone, actor=IMPORT_ACTOR)

@@ -258,8 +258,8 @@ def may_change(store: Store, user: User, site: Site,
     asked about many sites."""
     if not user.active:
         return False
-    if site.organization == user.organization or may_review(user, site.county_fips,
-                                                                 store.regions()):
+    if (site.organization and site.organization == user.organization) or may_review(
+            user, site.county_fips, store.regions()):
         return True
     return site.id in (claimed_sites(store, user.organization) if claimed is None
                        else claimed)

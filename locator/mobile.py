@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from locator.hours import read_hours
+from opening_hours import State
+
+from locator.errors import InvalidInput
+from locator.hours import read_hours, schedule
 from locator.open_at import Moment, OpenInterval, open_intervals, opening_at
 from locator.sites import Kind, Site
 from locator.spatial import Nearby
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ def next_visit(site: Site, *, now_utc: datetime,
     hours = read_hours(site.hours)
     if site.kind is not Kind.MOBILE_CENTER or not hours.is_structured:
         return None
-    zone = zone_name_at(site.lat, site.lon)
+    zone = site_zone(site)
     opening = opening_at(hours, zone, Moment.now(now_utc))
     if opening.next_change is None:
         return None
@@ -69,3 +72,51 @@ def visits_between(site: Site, zone_name: str, first: date, last: date
     if site.kind is not Kind.MOBILE_CENTER or not hours.is_structured:
         return ()
     return open_intervals(hours, zone_name, first, last + timedelta(days=1))
+
+
+# Days of the week as the opening_hours syntax writes them, Monday first (``date.weekday()``).
+WEEKDAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+# A stop's days are those it is visited on in this many weeks: enough for a monthly visit
+# ("Tu[1]") to show, few enough that a dated visit months away does not.
+VISIT_WEEKS = 5
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_weekday(text: str) -> int:
+    """A day of the week (``Tu``, ``tue``, ``Tuesday``) as ``date.weekday()`` numbers it."""
+    typed = text.strip().lower()
+    for number, name in enumerate(_WEEKDAY_NAMES):
+        if len(typed) >= 2 and name.startswith(typed):
+            return number
+    raise InvalidInput("weekday must be one of %(choices)s, got '%(value)s'",
+                       code="bad_weekday", parameter="weekday",
+                       choices=", ".join(WEEKDAY_CODES), value=text)
+
+
+def is_mobile_stop(site: Site) -> bool:
+    return Kind.MOBILE_CENTER in site.kinds
+
+
+def visit_weekdays(site: Site, *, start: date, weeks: int = VISIT_WEEKS) -> frozenset[int] | None:
+    """The days of the week (``date.weekday()`` numbers) a stop is visited on in the
+    ``weeks`` from ``start``; None when its schedule is unknown or unreadable."""
+    hours = read_hours(site.hours)
+    if not hours.is_structured:
+        return None
+    begin = datetime.combine(start, time())
+    end = begin + timedelta(weeks=weeks)
+    days: set[int] = set()
+    for opens, closes, state, _comment in schedule(hours, start.year, end.year).intervals(
+            begin, end):
+        if state is State.OPEN:
+            days.update(_weekdays_between(opens, closes))
+    return frozenset(days)
+
+
+def _weekdays_between(opens: datetime, closes: datetime) -> set[int]:
+    days: set[int] = set()
+    day = opens
+    while day < closes and len(days) < len(WEEKDAY_CODES):
+        days.add(day.weekday())
+        day = datetime.combine(day.date() + timedelta(days=1), time())
+    return days

@@ -165,6 +165,10 @@ class Site:
     # ask about the listing.
     partnership_types: frozenset[str] = field(default_factory=frozenset)
     contact: str = ""
+    # The IANA zone its hours are read in. The store derives it from the point whenever it
+    # writes the site, so a site read back always carries the zone of where it stands;
+    # "" on a site not stored yet (``locator.timezones.site_zone`` derives it then).
+    timezone: str = ""
 
     def replace(self, **changes: object) -> Site:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -45,7 +45,7 @@ from locator.geo import (
     valid_lat_lon,
 )
 from locator.sites import PUBLIC, Site, SiteFilter
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 
 MAX_K = 1000
 # Up to this many changed sites an index is updated in place of being rebuilt from scratch.
@@ -234,7 +234,6 @@ class Catalog:
     def __init__(self, sites: Iterable[Site]) -> None:
         self.sites: dict[str, Site] = {s.id: s for s in sites}
         self._indexes: dict[SiteFilter, SiteIndex] = {}
-        self._zone_names: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -252,7 +251,6 @@ class Catalog:
         for site_id in gone:
             catalog.sites.pop(site_id, None)
         catalog.sites.update(new)
-        catalog._zone_names = {i: z for i, z in self._zone_names.items() if i not in old}
         for site_filter, index in self._indexes.items():
             kept = _index_after_change(index, site_filter, old, new)
             if kept is not None:
@@ -267,16 +265,8 @@ class Catalog:
         return site
 
     def zone_name(self, site_id: str) -> str:
-        """The site's IANA time zone, derived from its point once per catalog.
-
-        Derived rather than stored until the store holds each site's zone; one lookup
-        costs about a microsecond, so only the sites a query reaches pay it.
-        """
-        zone_name = self._zone_names.get(site_id)
-        if zone_name is None:
-            site = self.sites[site_id]
-            zone_name = self._zone_names[site_id] = zone_name_at(site.lat, site.lon)
-        return zone_name
+        """The site's IANA time zone, as stored with it."""
+        return site_zone(self.sites[site_id])
 
     def index(self, site_filter: SiteFilter) -> SiteIndex:
         index = self._indexes.get(site_filter)

@@ -78,7 +78,8 @@ def test_state_and_kind_take_several_values_after_one_flag(small_db, capsys) -> 
     assert total["population"] == 4000 + 3000 + 2500 + 1500
     assert total["sites"] == 2  # the Illinois library and bookmobile; pending does not count
     assert answer["filters"] == {"kinds": ["bookmobile", "library"], "program": None,
-                                 "states": ["17"], "regions_file": None}
+                                 "states": ["17"], "regions_file": None,
+                                 "mobile_stops": True, "weekday": None}
 
 
 def test_program_filter_counts_only_sites_offering_it(small_db, capsys) -> None:

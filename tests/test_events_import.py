@@ -125,3 +125,22 @@ def test_events_are_chosen_by_time_window(tmp_path: Path, fresh_store: Store) ->
                                  starting_before_utc=utc(2027, 7, 13, 16))
     assert [e.id for e in between] == ["ev-winter", "ev-summer"]
     assert [e.id for e in fresh_store.events(site_ids=["phoenix-1"])] == ["ev-az"]
+
+
+@pytest.mark.parametrize("bad", [
+    "ev-summer,champaign-1,Job fair,2027-07-13T10:00,2027-07-13T15:00,party,,,,",
+    "ev-summer,champaign-1,Job fair,2027-07-13T10:00,2027-07-13T09:00,job_fair,,,,",
+    "ev-summer,champaign-1,,2027-07-13T10:00,2027-07-13T15:00,job_fair,,,,",
+])
+def test_a_refused_row_keeps_the_stored_event_of_its_id_unchanged(
+        tmp_path: Path, fresh_store: Store, bad: str) -> None:
+    write(tmp_path, WINTER, SUMMER)
+    import_sources(fresh_store, tmp_path)
+    stored = fresh_store.event("ev-summer")
+    write(tmp_path, WINTER, bad)
+    report = import_sources(fresh_store, tmp_path)
+    assert [str(i).split(": ")[0] for i in report.issues] == ["events.csv:3"]
+    assert fresh_store.event("ev-summer") == stored
+    result = next(r for r in report.results if r.file == "events.csv")
+    assert (result.removed, result.rejected) == (0, 1)
+    assert "event_remove" not in [c.action for c in fresh_store.history()]

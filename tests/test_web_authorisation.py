@@ -6,6 +6,7 @@ county by its FIPS code, or a region that holds it) and an admin."""
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from web_sites import SITES, make_db
 
 from locator import listings
 from locator.accounts import AccountStatus, NewUser, Role
-from locator.listings import RequestAction, RequestStatus
+from locator.events import Event, EventKind
+from locator.listings import PARTNER_SOURCE, RequestAction, RequestStatus
 from locator.store import open_store
 
 LIBRARY = next(s for s in SITES if s.id == "lib-springfield").replace(
@@ -43,6 +45,8 @@ OTHER_ADD_FORM = {**ADD_FORM, "name": "Eastside Lab", "address": "1200 E Cook St
 CHANGE_FORM = {"kind": "library", "name": "Lincoln Library", "organization": "Lincoln Library",
                "address": "326 S 7th St", "city": "Springfield", "state": "IL",
                "zip": "62701", "hours": "Mon-Fri 9-5"}
+EVENT_FORM = {"title": "Workshop", "kind": "workshop", "start": "2027-01-12T10:00",
+              "end": "2027-01-12T12:00"}
 
 # (method, path, form data, who may) — {request}, {change}, {sent_back}, {sent_back_add}
 # and {pending_user} are filled in.
@@ -76,6 +80,17 @@ ROUTES = (
     ("POST", "/review/{change}/approve", {}, REVIEWERS_HERE),
     ("POST", "/review/{change}/reject", {"reason": "no"}, REVIEWERS_HERE),
     ("POST", "/review/{change}/send-back", {"reason": "fix"}, REVIEWERS_HERE),
+    ("GET", "/partner/sites", None, ANYONE),
+    ("GET", "/partner/sites/lib-springfield/hours", None, SITE_ORG),
+    ("POST", "/partner/sites/lib-springfield/hours", {"hours": "Mo-Fr 09:00-17:00"}, SITE_ORG),
+    ("GET", "/partner/sites/lib-springfield/events", None, SITE_ORG),
+    ("GET", "/partner/sites/lib-springfield/events/new", None, SITE_ORG),
+    ("POST", "/partner/sites/lib-springfield/events/new", EVENT_FORM, SITE_ORG),
+    ("GET", "/partner/events/{event}/edit", None, SITE_ORG),
+    ("POST", "/partner/events/{event}/edit", EVENT_FORM, SITE_ORG),
+    ("POST", "/partner/events/{event}/delete", {}, SITE_ORG),
+    # Only a mobile unit's account (its organisation runs stops): nobody here.
+    ("GET", "/partner/visits", None, frozenset()),
 )
 # What each POST route changes, to see that a refused request changed nothing.
 NEW_POSTS = tuple((path, data, who) for method, path, data, who in ROUTES
@@ -118,10 +133,15 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
         sent_back_add = listings.reject(store, store.add_request(
             action=RequestAction.ADD, user=partner, site_id=None, county_fips="17167",
             fields=add_fields), reviewer=reviewer, reason="Suite?", send_back=True)
+        store.upsert_events([Event("partner-ev-1", LIBRARY.id, "Ours", EventKind.WORKSHOP,
+                                   datetime(2027, 1, 5, 16, tzinfo=UTC),
+                                   datetime(2027, 1, 5, 17, tzinfo=UTC), "America/Chicago",
+                                   source=PARTNER_SOURCE)])
     assert pending.status is AccountStatus.PENDING
     return directory / "web.db", {"request": filed.id, "pending_user": pending.id,
                                   "disabled_user": disabled.id, "change": change.id,
-                                  "sent_back": sent_back.id, "sent_back_add": sent_back_add.id}
+                                  "sent_back": sent_back.id, "sent_back_add": sent_back_add.id,
+                                  "event": "partner-ev-1"}
 
 
 CASES = [(method, path, data, who, role) for method, path, data, who in ROUTES

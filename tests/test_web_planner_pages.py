@@ -148,8 +148,9 @@ def test_metric_choices_follow_the_thresholds(client: FlaskClient) -> None:
     assert options == ["share_within_2.5_mi", "share_within_10_mi", "mean_distance_mi",
                        "median_distance_mi", "population_beyond_largest_threshold",
                        "sites_per_10k"]
+    # The state, mobile stops counted (the default), the gap share and the metric.
     assert [o["value"] for o in parsed.all("option") if "selected" in o] == \
-        ["IL", "0.5", "mean_distance_mi"]
+        ["IL", "true", "0.5", "mean_distance_mi"]
 
 
 def test_typed_coordinates_show_the_whatif_without_javascript(client: FlaskClient,

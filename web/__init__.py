@@ -27,6 +27,7 @@ from web import (
     hsds,
     i18n,
     partner,
+    partner_when,
     planner,
     public,
     review,
@@ -37,7 +38,7 @@ from web.jsonprovider import OrjsonProvider
 from web.secret import instance_secret_key
 
 BLUEPRINTS = (public.bp, api.bp, events.bp, assets.bp, planner.bp, health.bp, hsds.bp,
-              account.bp, partner.bp, review.bp)
+              account.bp, partner.bp, partner_when.bp, review.bp)
 
 DEFAULTS: dict[str, Any] = {
     # Opt-in online extras; both off, so nothing leaves the machine unless configured.

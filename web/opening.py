@@ -19,7 +19,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 from locator.hours import read_hours
 from locator.open_at import Moment, OpenInterval, opening_at
 from locator.sites import Site
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone
 from locator.week import DAY, DayException, DayHours, ExceptionKind
 from web.events import event_day_text, event_time_text, now_utc
 from web.params import OpeningChoice
@@ -35,7 +35,7 @@ def opening_badge(site: Site) -> Badge:
     hours = read_hours(site.hours)
     if not hours.is_structured:
         return Badge("unknown", gettext("Hours unknown \u2014 call ahead"))
-    opening = opening_at(hours, zone_name_at(site.lat, site.lon), Moment.now(now_utc()))
+    opening = opening_at(hours, site_zone(site), Moment.now(now_utc()))
     change = opening.next_change
     if opening.open is None:  # hours that leave this time unknown ("Sa unknown")
         return Badge("unknown", gettext("Hours unknown \u2014 call ahead"))

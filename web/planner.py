@@ -23,8 +23,10 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from babel.dates import get_day_names
+from babel.lists import format_list
 from flask import Blueprint, Response, jsonify, render_template, request
-from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, get_locale, gettext, lazy_gettext, ngettext
 from werkzeug.datastructures import MultiDict
 
 from locator import geodata, listings
@@ -33,6 +35,7 @@ from locator.coverage import (
     METHOD,
     CoverageQuery,
     CoverageReport,
+    CoverageRow,
     CoverageStudy,
     GapRule,
     Geography,
@@ -42,6 +45,7 @@ from locator.coverage import (
 )
 from locator.errors import InvalidInput, LocatorError, NotFound
 from locator.export import gpkg_bytes, report_geojson, write_csv
+from locator.mobile import WEEKDAY_CODES, parse_weekday
 from locator.sites import PROGRAMS, Kind, Site, SiteFilter
 from locator.snapshot import is_from_snapshot
 from locator.whatif import ProposedSite, WhatIfResult, parse_proposed_site, what_if
@@ -85,7 +89,15 @@ def study_query(args: MultiDict[str, str], *, read_by: bool = True) -> CoverageQ
     state_fips = _states(args)
     site_filter = params.site_filter(args)
     geography = _geography(args) if read_by else Geography.COUNTY
-    return CoverageQuery(site_filter=site_filter, state_fips=state_fips, geography=geography)
+    weekday = args.get("weekday", "").strip()
+    return CoverageQuery(site_filter=site_filter, state_fips=state_fips, geography=geography,
+                         mobile_stops=_mobile_stops(args),
+                         weekday=parse_weekday(weekday) if weekday else None)
+
+
+def _mobile_stops(args: MultiDict[str, str]) -> bool:
+    return params.boolean(args, "mobile_stops") if args.get("mobile_stops", "").strip() \
+        else True
 
 
 def _states(args: MultiDict[str, str]) -> tuple[str, ...]:
@@ -161,6 +173,10 @@ def canonical_args(query: CoverageQuery, within: Sequence[Threshold], rule: GapR
     }
     if query.site_filter.program:
         args["program"] = query.site_filter.program
+    if not query.mobile_stops:
+        args["mobile_stops"] = "false"
+    if query.weekday is not None:
+        args["weekday"] = WEEKDAY_CODES[query.weekday]
     if rule.max_uncovered_share != DEFAULT_MAX_UNCOVERED_SHARE:
         args["max_uncovered_share"] = f"{rule.max_uncovered_share:g}"
     return args
@@ -331,9 +347,31 @@ def figure(value: object, unit: str) -> str:
 _FIGURE_FORMATS = {"miles": "#,##0.00", "rate": "0.00", "change": "+#,##0.000;-#,##0.000"}
 
 
+# "Covered on Tuesdays only": the days as a person names days that recur.
+WEEKDAY_PLURALS = (lazy_gettext("Mondays"), lazy_gettext("Tuesdays"),
+                   lazy_gettext("Wednesdays"), lazy_gettext("Thursdays"),
+                   lazy_gettext("Fridays"), lazy_gettext("Saturdays"), lazy_gettext("Sundays"))
+
+
+def days_note(row: CoverageRow) -> str:
+    """"Covered on Tuesdays and Thursdays only" for an area only mobile stops cover, on the
+    days they visit; "" for the others."""
+    if not row.covered_only_on:
+        return ""
+    days = format_list([str(WEEKDAY_PLURALS[day]) for day in row.covered_only_on],
+                       locale=str(get_locale()))
+    return gettext("Covered on %(days)s only", days=days)
+
+
+def weekday_choices() -> list[tuple[str, str]]:
+    """(opening_hours code, the day's name in the page's language), Monday first."""
+    names = get_day_names("wide", locale=str(get_locale()))
+    return [(code, names[day]) for day, code in enumerate(WEEKDAY_CODES)]
+
+
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"figure": figure}
+    return {"figure": figure, "days_note": days_note}
 
 
 _POPULATION_LEVELS = {"tract": lazy_gettext("tract"), "county": lazy_gettext("county")}
@@ -395,6 +433,11 @@ class PlannerView:
         return table_columns(self.within)
 
     @property
+    def days_noted(self) -> bool:
+        """Whether some area is covered on some days only (the table then says which)."""
+        return any(row.covered_only_on for row in self.report.rows)
+
+    @property
     def metrics(self) -> tuple[Metric, ...]:
         return map_metrics(self.within)
 
@@ -437,7 +480,8 @@ def page():
             message, status = error_text(error), 404 if isinstance(error, NotFound) else 400
     return render_template("planner/page.html", view=view, form=form, message=message,
                            states=geodata.states(), kinds=list(Kind), programs=PROGRAMS,
-                           gap_shares=GAP_SHARE_CHOICES, stale_listed=STALE_LISTED), status
+                           gap_shares=GAP_SHARE_CHOICES, stale_listed=STALE_LISTED,
+                           weekdays=weekday_choices()), status
 
 
 @bp.get("/planner/whatif")
@@ -483,6 +527,8 @@ def _form_state(args: MultiDict[str, str]) -> dict[str, Any]:
         "max_uncovered_share": args.get("max_uncovered_share", ""),
         "metric": args.get("metric", ""),
         "add": [value for value in args.getlist("add") if value.strip()],
+        "mobile_stops": args.get("mobile_stops", "").strip().lower() or "true",
+        "weekday": args.get("weekday", "").strip().title()[:2],
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from locator.coverage import MAX_THRESHOLDS
 from locator.geodata import states
+from locator.mobile import WEEKDAY_CODES
 from locator.sites import PROGRAMS, Kind
 from locator.whatif import MAX_ADDED_SITES
 from web.openapi import LAT_PATTERN, LON_PATTERN, query_param, responses
@@ -30,6 +31,13 @@ KIND = query_param(
     "kind", "Count only sites of these kinds; repeat and/or separate with commas. Omitted: "
     "every kind.", {"type": "array", "items": {"type": "string", "enum": _KINDS}},
     style="form", explode=True, example=["library", "bookmobile"])
+MOBILE_STOPS = query_param(
+    "mobile_stops", "Count mobile stops (sites of kind `mobile_center`) as sites.",
+    {"type": "boolean", "default": True})
+WEEKDAY = query_param(
+    "weekday", "Count only the mobile stops visited on this day of the week (by their visit "
+    "schedule in the coming weeks); sites open all week always count.",
+    {"type": "string", "enum": list(WEEKDAY_CODES)})
 PROGRAM = query_param("program", "Count only sites offering this program (slug or label).",
                       {"type": "string", "enum": [p.slug for p in PROGRAMS]})
 WITHIN = query_param(
@@ -92,7 +100,8 @@ def paths() -> dict[str, Any]:
             "(tracts, or counties when tracts are not loaded) to the nearest matching site. "
             "Downloads (`format` csv, geojson, gpkg) come with a Content-Disposition header.",
             "operationId": "coverage",
-            "parameters": [STATE, KIND, PROGRAM, WITHIN, BY, MAX_UNCOVERED_SHARE, FORMAT],
+            "parameters": [STATE, KIND, PROGRAM, MOBILE_STOPS, WEEKDAY, WITHIN, BY,
+                           MAX_UNCOVERED_SHARE, FORMAT],
             "responses": report_responses,
         }},
         "/api/coverage/whatif": {"get": {
@@ -101,7 +110,8 @@ def paths() -> dict[str, Any]:
             "both (400 with neither, or for an id that is not a counted site). Nothing is "
             "stored: the answer is worked out and forgotten.",
             "operationId": "coverageWhatIf",
-            "parameters": [STATE, KIND, PROGRAM, WITHIN, BY, ADD, REMOVE],
+            "parameters": [STATE, KIND, PROGRAM, MOBILE_STOPS, WEEKDAY, WITHIN, BY, ADD,
+                           REMOVE],
             "responses": whatif_responses,
         }},
         "/api/coverage/sites": {"get": {
@@ -109,7 +119,7 @@ def paths() -> dict[str, Any]:
             "description": "Counted sites inside the chosen states, and those outside that are "
             "the nearest site of some counted resident point.",
             "operationId": "coverageSites",
-            "parameters": [STATE, KIND, PROGRAM],
+            "parameters": [STATE, KIND, PROGRAM, MOBILE_STOPS, WEEKDAY],
             "responses": sites_responses,
         }},
     }
@@ -136,6 +146,10 @@ def schemas() -> dict[str, Any]:
         "gap": {"type": "boolean"},
         "gap_reasons": {"type": "array", "items": {"type": "string",
                                                    "enum": ["no_site", "uncovered_share"]}},
+        "covered_only_on": {"type": "array", "items": {"type": "string", "enum": list(
+            WEEKDAY_CODES)}, "description": "The days of the week of an area no site open "
+            "all week covers, but mobile stops visiting on those days do (within the "
+            "largest threshold); empty otherwise."},
     }, "additionalProperties": {
         "type": "number", "description": "Per threshold X as typed: `population_within_X_mi` "
         "(residents) and `share_within_X_mi` (0-1, null without residents)."}}

@@ -26,7 +26,7 @@ from locator.sites import PROGRAMS, Kind, Site
 from locator.snapshot import is_from_snapshot
 from locator.sources import PLS_SOURCE
 from locator.spatial import Nearby
-from locator.timezones import zone_name_at
+from locator.timezones import site_zone, zone_name_at
 from locator.week import DAYS_IN_WEEK, DayException, DayHours, days_ahead, exceptions_ahead
 from web import opening, params, present
 from web.coverage_data import coverage_data
@@ -139,7 +139,7 @@ def _site_days(site: Site) -> dict[str, Any]:
     days: tuple[DayHours, ...] = ()
     exceptions: tuple[DayException, ...] = ()
     if hours.is_structured:
-        zone_name = zone_name_at(site.lat, site.lon)
+        zone_name = site_zone(site)
         today = now.astimezone(ZoneInfo(zone_name)).date()
         days = days_ahead(hours, zone_name, today, DAYS_IN_WEEK)
         exceptions = exceptions_ahead(hours, zone_name, today)

@@ -38,6 +38,7 @@ from locator.export import (
     write_suggestions_csv,
     write_whatif_csv,
 )
+from locator.mobile import parse_weekday
 from locator.regions import read_regions
 from locator.search import public_filter
 from locator.sites import Site
@@ -70,6 +71,11 @@ def _add_study_arguments(parser: argparse.ArgumentParser, *, by: bool = True) ->
     parser.add_argument("--kind", nargs="+", default=[], metavar="K",
                         help="count only sites of these kinds, e.g. --kind library bookmobile")
     parser.add_argument("--program", metavar="P", help="count only sites offering this program")
+    parser.add_argument("--no-mobile-stops", dest="mobile_stops", action="store_false",
+                        help="leave mobile stops (sites of kind mobile_center) out")
+    parser.add_argument("--weekday", metavar="DAY",
+                        help="count only the mobile stops visited on this day of the week, "
+                             "e.g. --weekday Tu (sites open all week always count)")
     if by:
         parser.add_argument("--by", choices=[g.value for g in Geography],
                             default=Geography.COUNTY.value,
@@ -94,7 +100,8 @@ def _query(args: argparse.Namespace, store: Store) -> CoverageQuery:
     return CoverageQuery(
         site_filter=public_filter(args.kind, args.program),
         state_fips=tuple(dict.fromkeys(geodata.state(s).fips for s in args.state)),
-        geography=geography, regions=regions,
+        geography=geography, regions=regions, mobile_stops=args.mobile_stops,
+        weekday=parse_weekday(args.weekday) if args.weekday else None,
     )
 
 

@@ -309,6 +309,7 @@ def _read_events(file: SourceFile, data: bytes, sha256: str) -> EventBatch:
     rows: list[EventRow] = []
     issues: list[RowIssue] = []
     seen: dict[str, int] = {}
+    refused: set[str] = set()
     count = 0
     for number, row in csv_rows(decode(data, _eventsfile.ENCODINGS), lower_keys=True):
         count += 1
@@ -318,8 +319,9 @@ def _read_events(file: SourceFile, data: bytes, sha256: str) -> EventBatch:
                 raise RowError(f"duplicate event_id {event.id} (first at row {seen[event.id]})")
         except RowError as error:
             issues.append(RowIssue(file.label, number, error.reason))
+            refused.add(row.get("event_id", "").strip())
             continue
         seen[event.id] = number
         rows.append(event)
     return EventBatch(file=file, sha256=sha256, rows_read=count, rows=tuple(rows),
-                      issues=tuple(issues))
+                      issues=tuple(issues), refused_ids=frozenset(refused) - {""})

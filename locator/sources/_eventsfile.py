@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from locator.events import EventKind
+from locator.events import EventKind, language_tags
 from locator.sources import _fields as f
 from locator.sources._records import EventRow, RowError
 
@@ -17,7 +17,6 @@ ENCODINGS = ("utf-8-sig", "cp1252")
 REQUIRED = ("event_id", "site_id", "title", "start", "end")
 OPTIONAL = ("kind", "description", "registration_url", "phone", "capacity", "languages")
 _KINDS = {k.value: k for k in EventKind}
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def matches(header: list[str]) -> bool:
@@ -74,9 +73,9 @@ def _capacity(text: str) -> int | None:
 
 
 def _languages(text: str) -> tuple[str, ...]:
-    """Language tags (``en``, ``es``, ``zh-Hant``) separated by ``;`` or ``,``."""
-    tags = [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
-    for tag in tags:
-        if not _LANGUAGE.fullmatch(tag):
-            raise RowError(f"languages: {tag!r} is not a language tag such as en or es")
-    return tuple(dict.fromkeys(tags))
+    tags = language_tags(text)
+    if tags is None:
+        bad = next(part.strip() for part in re.split(r"[;,]", text)
+                   if part.strip() and language_tags(part) is None)
+        raise RowError(f"languages: {bad!r} is not a language tag such as en or es")
+    return tags

@@ -171,5 +171,6 @@ def _checked(site: Site) -> Site:
 
 
 def fields() -> frozenset[str]:
-    """An HSDS file carries every field of a site."""
-    return frozenset(Site.__dataclass_fields__)
+    """An HSDS file carries every field of a site but its time zone, which the store
+    derives from the point."""
+    return frozenset(Site.__dataclass_fields__) - {"timezone"}

@@ -158,6 +158,9 @@ class EventBatch:
     rows_read: int
     rows: tuple[EventRow, ...]
     issues: tuple[RowIssue, ...] = ()
+    # Event ids of refused rows: an event stored under one is kept as it is, not removed,
+    # because the file still lists it.
+    refused_ids: frozenset[str] = frozenset()
     usable: bool = True
 
 

@@ -37,6 +37,8 @@ sites = sa.Table(
     sa.Column("last_verified", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False),
     sa.Column("contact", sa.Text, nullable=False, server_default=""),
+    # The IANA zone at the site's point (``locator.timezones``), written with the point.
+    sa.Column("timezone", sa.Text, nullable=False, server_default=""),
 )
 
 site_programs = sa.Table(

@@ -38,6 +38,7 @@ from locator.store.interface import (
     Store,
 )
 from locator.store.migrate import current_revision
+from locator.timezones import zone_name_at
 from locator.visits import Visit
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ _COLUMN_FIELDS = (
     "id", "name", "kind", "lat", "lon", "organization", "address", "city", "state", "zip",
     "county_fips", "county_source", "phone", "website", "hours", "status",
     "temporarily_closed", "source", "source_id", "vintage", "last_verified", "contact",
+    "timezone",
 )
 _AUDITED_FIELDS = (*_COLUMN_FIELDS[1:], "programs", "roles", "partnership_types")
 _NO_PROGRAMS: frozenset[str] = frozenset()
@@ -168,7 +170,10 @@ class SqlStore(PartnerTables):
 
     # -- sites ----------------------------------------------------------------------------
     def upsert_sites(self, sites: Iterable[Site], *, actor: str = SYSTEM_ACTOR) -> None:
-        new = {site.id: site for site in sites}
+        # The zone follows the point: derived on every write, so a moved site never keeps
+        # the zone of where it was.
+        new = {site.id: site.replace(timezone=zone_name_at(site.lat, site.lon))
+               for site in sites}
         if not new:
             return
         stamp = now_iso()
@@ -650,12 +655,12 @@ def _site_reader(keys: tuple[str, ...]) -> SiteReader:
                 partnership_types: frozenset[str]) -> Site:
         (site_id, name, kind, lat, lon, organization, address, city, state, zip_code,
          county_fips, county_source, phone, website, hours, status, temporarily_closed,
-         source, source_id, vintage, last_verified, contact) = pick(row)
+         source, source_id, vintage, last_verified, contact, timezone) = pick(row)
         return Site(
             site_id, name, _KINDS[kind], lat, lon, organization, address, city, state,
             zip_code, county_fips, _COUNTY_SOURCES[county_source], phone, website, hours,
             programs, _STATUSES[status], bool(temporarily_closed), source, source_id,
-            vintage, last_verified, roles, partnership_types, contact,
+            vintage, last_verified, roles, partnership_types, contact, timezone,
         )
 
     return to_site

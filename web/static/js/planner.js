@@ -203,8 +203,12 @@
   /* Counties as the table names them, in the page's language (the GeoJSON is an export
    * and keeps the Census's English names). */
   var areaNames = {};
+  /* "Covered on Tuesdays only", worded by the server in the table's days column. */
+  var daysNotes = {};
   document.querySelectorAll("#coverage-table tbody tr[data-area-id]").forEach(function (row) {
     areaNames[row.dataset.areaId] = row.querySelector("th").textContent.trim();
+    var note = row.querySelector("[data-days-note]");
+    if (note && note.textContent.trim()) daysNotes[row.dataset.areaId] = note.textContent.trim();
   });
 
   function countyTooltip(properties) {
@@ -230,6 +234,9 @@
       list.appendChild(el("dd", line[1]));
     });
     box.appendChild(list);
+    if (daysNotes[properties.area_id]) {
+      box.appendChild(el("p", daysNotes[properties.area_id], "days-note"));
+    }
     return box;
   }
 
