@@ -21,7 +21,8 @@ LIBRARY = Site("lib-springfield", "Lincoln Library", Kind.LIBRARY, 39.8003, -89.
                website="https://library.example.org", hours="Mon-Thu 9-8",
                programs=frozenset({"public_computers", "wifi"}),
                roles=frozenset({Kind.DISSEMINATION_SITE}),
-               partnership_types=frozenset({"joint_location"}), contact="Front desk")
+               partnership_types=frozenset({"joint_location"}), contact="Front desk",
+               timezone="America/Chicago")  # as the store derives it from the point
 
 
 def account(store: Store, email: str, organization: str, role: Role = Role.PARTNER,

@@ -22,7 +22,8 @@ from locator.store import open_store
 LIBRARY = Site("lib-1", "Lincoln Library", Kind.LIBRARY, 39.8003, -89.6497,
                address="326 S 7th St", city="Springfield", state="IL", zip="62701",
                county_fips="17167", county_source=CountySource.SOURCE,
-               source="file:sites.csv", source_id="lib-1")
+               source="file:sites.csv", source_id="lib-1",
+               timezone="America/Chicago")  # as the store derives it from the point
 CHANGED = LIBRARY.replace(name="Lincoln Public Library", lat=39.8004,
                           address="326 South 7th Street", phone="(217) 555-0101",
                           hours="Mon-Fri 9-5", programs=frozenset({"wifi"}))
