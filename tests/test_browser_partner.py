@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -181,7 +182,17 @@ def centre(box: dict) -> tuple[float, float]:
 
 
 def marker_at(visit: Visit, selector: str) -> tuple[float, float]:
-    return centre(visit.page.locator(selector).bounding_box())
+    """Where the marker is drawn once the map has settled: a zoom or pan animates, and on
+    a busy machine the animation can still be running when the fields have changed."""
+    deadline = time.monotonic() + 10
+    last = centre(visit.page.locator(selector).bounding_box())
+    while True:
+        visit.page.wait_for_timeout(150)
+        now = centre(visit.page.locator(selector).bounding_box())
+        if (abs(now[0] - last[0]) < 0.1 and abs(now[1] - last[1]) < 0.1) \
+                or time.monotonic() > deadline:
+            return now
+        last = now
 
 
 def coordinates(visit: Visit) -> tuple[float, float]:

@@ -36,7 +36,8 @@ MOBILE_STOPS = query_param(
     {"type": "boolean", "default": True})
 WEEKDAY = query_param(
     "weekday", "Count only the mobile stops visited on this day of the week (by their visit "
-    "schedule in the coming weeks); sites open all week always count.",
+    "schedule in the coming weeks); sites open all week always count. Needs mobile stops "
+    "counted: with `mobile_stops=false` the answer is 400 `weekday_without_stops`.",
     {"type": "string", "enum": list(WEEKDAY_CODES)})
 PROGRAM = query_param("program", "Count only sites offering this program (slug or label).",
                       {"type": "string", "enum": [p.slug for p in PROGRAMS]})
