@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from locator.geo import haversine_mi
 from locator.hours import Hours, read_hours
 from locator.mobile import NextVisit, next_visit
-from locator.open_at import Moment, Opening, is_open_at, opening_at
+from locator.open_at import UNKNOWN_OPENING, Moment, Opening, is_open_at, opening_at
 from locator.places import Place
 from locator.sites import PUBLIC, Kind, Site, SiteFilter, parse_kinds, parse_program
 from locator.spatial import Catalog, Nearby, SiteIndex, SpatialQueries, check_query
@@ -75,15 +75,24 @@ def find_nearest(catalog: Catalog, place: Place, *, k: int = DEFAULT_K,
     else:
         results = nearest(place.lat, place.lon, k=k, site_filter=site_filter,
                           within_mi=within_mi)
-    openings = tuple(opening_at(site_hours(n.site), catalog.zone_name(n.site.id), moment)
-                     for n in results)
-    visits = tuple(_next_visit(n, catalog.zone_name(n.site.id), moment) for n in results)
+    # The zone is looked up only where it is needed: most sites' hours are unknown, and
+    # only mobile stops have visits.
+    openings = tuple(_opening(n.site, catalog, moment) for n in results)
+    visits = tuple(_next_visit(n, catalog, moment) for n in results)
     return NearestAnswer(place, tuple(results), openings, visits)
 
 
-def _next_visit(nearby: Nearby, zone_name: str, moment: Moment) -> NextVisit | None:
+def _opening(site: Site, catalog: Catalog, moment: Moment) -> Opening:
+    hours = site_hours(site)
+    if not hours.is_structured:
+        return UNKNOWN_OPENING
+    return opening_at(hours, catalog.zone_name(site.id), moment)
+
+
+def _next_visit(nearby: Nearby, catalog: Catalog, moment: Moment) -> NextVisit | None:
     if nearby.site.kind is not Kind.MOBILE_CENTER:
         return None
+    zone_name = catalog.zone_name(nearby.site.id)
     instant = moment.in_zone(ZoneInfo(zone_name)).astimezone(UTC)
     return next_visit(nearby.site, now_utc=instant, distance_mi=nearby.distance_mi)
 

@@ -135,6 +135,31 @@ def test_over_tls_the_session_cookie_is_secure(db_url: str) -> None:
     assert "Secure" in answer.headers["Set-Cookie"]
 
 
+def test_a_new_secret_key_is_used_at_once_and_old_keys_only_as_fallbacks(
+        db_url: str) -> None:
+    # The session interface keeps its signing serializer between requests; a key rotated
+    # while the app runs must still decide which cookies are good.
+    add_account(db_url, "ana@library.example")
+    app = partner_app(db_url)
+    client = app.test_client()
+    log_in(client, "ana@library.example")
+    assert client.get("/account").status_code == 200
+    signed_before = session_cookie(client)
+    assert signed_before
+    app.secret_key = "rotated"
+    assert client.get("/account").status_code == 302
+    client.set_cookie("session", signed_before)
+    app.config["SECRET_KEY_FALLBACKS"] = ["partner-tests"]
+    assert client.get("/account").status_code == 200
+    assert session_cookie(client) != signed_before  # signed again, with the new key
+
+
+def test_a_search_without_a_session_sets_no_cookie(db_url: str) -> None:
+    answer = partner_app(db_url).test_client().get("/api/nearest?lat=40&lon=-90")
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+
+
 def test_sessions_expire(db_url: str) -> None:
     assert partner_app(db_url).permanent_session_lifetime.total_seconds() == 8 * 3600
     add_account(db_url, "ana@library.example")

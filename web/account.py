@@ -22,14 +22,16 @@ from flask import (
     Blueprint,
     Flask,
     Request,
+    Response,
     abort,
+    current_app,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import format_datetime, lazy_gettext, ngettext
 from flask_login import (
     LoginManager,
@@ -41,6 +43,7 @@ from flask_login import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -85,7 +88,29 @@ class SessionUser(UserMixin):
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the Secure flag whenever TLS carried the request
-    (behind a proxy, once it is trusted to say so)."""
+    (behind a proxy, once it is trusted to say so).
+
+    Most requests are searches that carry no session. Flask builds a new signing serializer
+    for every request (its constructor signs an empty payload to learn the output type) and
+    works out every cookie attribute before noticing there is nothing to save; together
+    ~45 µs of a ~400 µs search. Here the serializer is kept until the keys change, and an
+    empty, unchanged session is left alone at once, as Flask itself would leave it.
+    """
+
+    def __init__(self) -> None:
+        self._signing: tuple[tuple[object, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        signing = self._signing
+        if signing is None or signing[0] != keys:
+            signing = self._signing = (keys, super().get_signing_serializer(app))
+        return signing[1]
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session and not session.modified:
+            return
+        super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
@@ -94,13 +119,23 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     app.session_interface = _SessionInterface()
+    # Flask-WTF's own hook looks up the view's exemptions before the method on every
+    # request; the check is the same, asked only of the methods that need a token.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    app.before_request(_check_csrf)
     login_manager.init_app(app)
     login_manager.login_view = "account.login"
     login_manager.login_message = lazy_gettext("Please log in to see this page.")
     login_manager.user_loader(_load_user)
     app.context_processor(_account_links)
     app.jinja_env.globals["role_label"] = ROLE_LABELS.__getitem__
+
+
+def _check_csrf() -> None:
+    if (request.method in current_app.config["WTF_CSRF_METHODS"]
+            and current_app.config["WTF_CSRF_ENABLED"]):
+        csrf.protect(apply_exemptions=True)
 
 
 def _load_user(user_id: str) -> SessionUser | None:
