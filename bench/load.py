@@ -51,6 +51,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=6, help="wrk run per mix")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--warm-seconds", type=int, default=20,
+                        help="full mix run before timing, so each worker has built its "
+                             "coverage studies, page templates and recased site text")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
     wrk = ensure_wrk()
@@ -119,7 +122,11 @@ def _load_engine(engine: str, url: str, wrk: str, paths: list[str], work: Path,
         print(f"{engine}: start-up until /healthz answers {time.perf_counter() - start:.1f} s",
               flush=True)
         nearest_only = [p for p in paths if p.startswith("/api/nearest")]
-        run_wrk(wrk, base, paths, work / f"{engine}-warm.lua", seconds=3, args=args)
+        # The first answers of each worker build what later ones reuse (a state's coverage
+        # study takes about a second, the search page's first render two); the rows
+        # measure the server once that is done.
+        run_wrk(wrk, base, paths, work / f"{engine}-warm.lua", seconds=args.warm_seconds,
+                args=args)
         for label, mix in (("nearest only", nearest_only), ("mix", paths)):
             for writes in (False, True):
                 with _writer(url, enabled=writes) as written:

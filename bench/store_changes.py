@@ -54,7 +54,7 @@ _STATUSES = {s.value: s for s in Status}
 _COUNTY_SOURCES = {c.value: c for c in CountySource}
 _COLUMNS = ("id, name, kind, lat, lon, organization, address, city, state, zip, county_fips, "
             "county_source, phone, website, hours, status, temporarily_closed, source, "
-            "source_id, vintage, last_verified")
+            "source_id, vintage, last_verified, contact, timezone")
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> float:
@@ -81,7 +81,8 @@ def positional_sites(path: str) -> list[Site]:
     none: frozenset[str] = frozenset()
     return [Site(r[0], r[1], _KINDS[r[2]], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
                  _COUNTY_SOURCES[r[11]], r[12], r[13], r[14], frozen.get(r[0], none),
-                 _STATUSES[r[15]], bool(r[16]), r[17], r[18], r[19], r[20]) for r in rows]
+                 _STATUSES[r[15]], bool(r[16]), r[17], r[18], r[19], r[20], contact=r[21],
+                 timezone=r[22]) for r in rows]
 
 
 def bulk_read(store: Store, repeat: int) -> None:
