@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from locator.coverage import (
+    CountedSites,
     CoverageQuery,
     CoverageStudy,
     GapReason,
     GapRule,
     Geography,
+    counted_key,
     load_population,
     load_study,
     parse_thresholds,
@@ -331,3 +333,17 @@ def test_distance_bands_agree_with_within_counts_at_their_edges() -> None:
     assert distribution.residents == (107, 0, 0)
     report = study.report(parse_thresholds([edge_mi]))
     assert report.total.within[0].population == 107 == sum(distribution.residents[:2])
+
+
+def test_a_study_given_shared_counted_sites_equals_one_that_counts_them_itself(
+        random_world) -> None:
+    sites, points = random_world
+    libraries = SiteFilter(kinds=frozenset({Kind.LIBRARY}))
+    shared = CountedSites.of(sites, CoverageQuery(site_filter=libraries, state_fips=("18",)))
+    query = CoverageQuery(site_filter=libraries, state_fips=("17",))
+    assert counted_key(query) == counted_key(CoverageQuery(site_filter=libraries,
+                                                           state_fips=("18",)))
+    within = parse_thresholds(["5", "30"])
+    assert (CoverageStudy(sites, points, query, counted=shared).report(within).to_json()
+            == CoverageStudy(sites, points, query).report(within).to_json())
+    assert counted_key(query) != counted_key(CoverageQuery(state_fips=("17",)))

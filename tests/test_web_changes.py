@@ -17,6 +17,7 @@ from locator.coverage import CoverageQuery, CoverageStudy, Threshold, load_popul
 from locator.sites import PUBLIC, Kind, Site, SiteFilter, Status
 from locator.spatial import Catalog
 from locator.store import open_store
+from web import coverage_data as coverage_data_module
 from web import create_app
 from web.coverage_data import coverage_data
 from web.data import site_data
@@ -107,7 +108,44 @@ def test_new_population_points_drop_every_study(tmp_path: Path) -> None:
     job_centers = study(app, JOB_CENTERS)
     with open_store(url) as store:
         store.replace_population("tract", [("17167000100", "17167", 5, 39.78, -89.64)], "2020")
-    assert study(app, JOB_CENTERS) is not job_centers
+    rebuilt = study(app, JOB_CENTERS)
+    assert rebuilt is not job_centers
+    assert int(rebuilt.points.population.sum()) == 5  # the new residents, not kept ones
+
+
+def test_a_site_change_rebuilds_studies_from_kept_residents_and_shared_sites(
+        tmp_path: Path, monkeypatch) -> None:
+    url = make_coverage_db(tmp_path)
+    app = app_for(url)
+    reads: list[tuple[str, ...]] = []
+    real_load = coverage_data_module.load_population
+
+    def counted_load(store, state_fips):
+        reads.append(tuple(state_fips))
+        return real_load(store, state_fips)
+
+    monkeypatch.setattr(coverage_data_module, "load_population", counted_load)
+
+    def state_study(state: str) -> CoverageStudy:
+        with app.app_context():
+            return coverage_data().study(CoverageQuery(site_filter=JOB_CENTERS,
+                                                       state_fips=(state,)))
+
+    illinois, indiana = state_study("17"), state_study("18")
+    assert illinois.index is indiana.index  # one national set of counted sites
+    assert sorted(reads) == [("17",), ("18",)]
+    with open_store(url) as store:
+        store.set_status(["ajc-springfield"], Status.RETIRED)
+        references = {state: CoverageStudy(store.sites(statuses=[Status.APPROVED]),
+                                           load_population(store, (state,)),
+                                           CoverageQuery(site_filter=JOB_CENTERS,
+                                                         state_fips=(state,)))
+                      for state in ("17", "18")}
+    within = [Threshold(10.0, "10"), Threshold(50.0, "50")]
+    for state, reference in references.items():
+        rebuilt = state_study(state)
+        assert rebuilt.report(within).to_json() == reference.report(within).to_json()
+    assert sorted(reads) == [("17",), ("18",)]  # residents were not read again
 
 
 def test_each_request_takes_its_own_connection_and_gives_it_back(tmp_path: Path) -> None:

@@ -226,3 +226,9 @@ def test_planner_pages_have_no_inline_script_or_style_and_local_assets_only(
         with client.get(asset) as response:
             assert response.status_code == 200, asset
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def test_a_distance_beyond_decimal_precision_is_shown_as_typed(client: FlaskClient) -> None:
+    answer = client.get("/planner/report?state=IL&within=1e25")
+    assert answer.status_code == 200
+    assert "1e+25" in answer.get_data(as_text=True)

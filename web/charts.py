@@ -129,4 +129,7 @@ def _axis_top(largest_share: float) -> float:
 
 
 def _miles(value: float) -> str:
-    return format_decimal(value, "#,##0.###")
+    try:
+        return format_decimal(value, "#,##0.###")
+    except ArithmeticError:  # beyond Decimal's precision (1e25 mi): as typed is clearer
+        return f"{value:g}"

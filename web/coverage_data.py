@@ -5,7 +5,9 @@ site. Building one takes tens of milliseconds for a state; a what-if on a built 
 about one. So the map's page, its county outlines, its site layer and every click's what-if
 share one study, kept here by its ``CoverageQuery`` (which sites count, whose residents,
 which areas). When the catalog moves on, a study is dropped only if a changed site (before
-or after the change) counts for it, or if the population points changed.
+or after the change) counts for it, or if the population points changed. The sites a
+question counts are national and the same for every state asked it (``CountedSites``), so
+they are built once per catalog version and shared by those states' studies.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from collections.abc import Iterable
 
 from flask import current_app
 
-from locator.coverage import CoverageQuery, CoverageStudy, counts_as_site, load_population
+from locator.coverage import (
+    CountedSites,
+    CoverageQuery,
+    CoverageStudy,
+    counted_key,
+    counts_as_site,
+    load_population,
+)
 from locator.errors import InvalidInput, NotFound
 from locator.store import ImportRecord, PopulationPoints
 from web.data import CatalogUpdate, site_data
@@ -33,16 +42,29 @@ class CoverageData:
         self._lock = threading.Lock()
         self._version = -1
         self._studies: OrderedDict[CoverageQuery, CoverageStudy] = OrderedDict()
+        self._counted: dict[tuple[object, ...], CountedSites] = {}
+        # Residents change only with an import of population files; reading a state's
+        # from the store was ~35 ms of each study rebuilt after a site change.
+        self._populations: dict[tuple[str, ...], PopulationPoints] = {}
 
     def study(self, query: CoverageQuery) -> CoverageStudy:
         catalog, version = site_data().snapshot()
         with self._lock:
             if version != self._version:
                 self._forget_stale(site_data().updates_since(self._version))
+                self._counted.clear()
                 self._version = version
             study = self._studies.get(query)
             if study is None:
-                study = CoverageStudy(catalog.sites.values(), self._population(query), query)
+                key = counted_key(query)
+                counted = self._counted.get(key)
+                if counted is None:
+                    counted = self._counted[key] = CountedSites.of(catalog.sites.values(),
+                                                                   query)
+                    if len(self._counted) > MAX_STUDIES:
+                        self._counted.pop(next(iter(self._counted)))
+                study = CoverageStudy(catalog.sites.values(), self._population(query), query,
+                                      counted=counted)
                 self._studies[query] = study
                 if len(self._studies) > MAX_STUDIES:
                     self._studies.popitem(last=False)
@@ -56,6 +78,7 @@ class CoverageData:
     def _forget_stale(self, updates: Iterable[CatalogUpdate] | None) -> None:
         if updates is None or any(u.rebuilt or u.population_changed for u in updates):
             self._studies.clear()
+            self._populations.clear()
             return
         touched = [site for update in updates for site in update.touched]
         for query in [q for q in self._studies
@@ -63,6 +86,15 @@ class CoverageData:
             del self._studies[query]
 
     def _population(self, query: CoverageQuery) -> PopulationPoints:
+        points = self._populations.get(query.state_fips)
+        if points is None:
+            points = self._load_population(query)
+            self._populations[query.state_fips] = points
+            if len(self._populations) > MAX_STUDIES:
+                self._populations.pop(next(iter(self._populations)))
+        return points
+
+    def _load_population(self, query: CoverageQuery) -> PopulationPoints:
         store = get_store()
         try:
             return load_population(store, query.state_fips)
