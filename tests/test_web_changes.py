@@ -4,6 +4,9 @@ changed sites are put into the catalog, and coverage studies a change does not t
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -209,3 +212,33 @@ def test_a_change_is_seen_within_the_interval(tmp_path: Path) -> None:
     while client.get("/api/sites/new-1").status_code == 404:
         assert time.monotonic() - committed < 2.0, "the change was not seen in 2 s"
         time.sleep(0.01)
+
+
+_FROZEN_CHECK = """
+import gc, json, sys
+from web import create_app
+app = create_app({"DATABASE_URL": sys.argv[1], "PRELOAD_CATALOG": sys.argv[2] == "1"})
+data = app.extensions["locator"]
+with app.app_context():
+    site = next(iter(data.catalog().sites.values()))
+geocoder = data.geocoder
+tracked = {id(o) for o in gc.get_objects()}
+print(json.dumps({"site": id(site) in tracked, "geocoder": id(geocoder) in tracked}))
+"""
+
+
+def test_a_preloaded_worker_keeps_its_catalog_and_geocoder_out_of_collections(
+        tmp_path: Path) -> None:
+    # A full collection walked every object a worker holds (~200 ms nationally, all threads
+    # waiting); a served worker freezes what it loaded at start. Run apart, so this test
+    # process's own objects are not frozen.
+    url = make_db(tmp_path)
+
+    def tracked(preload: bool) -> dict[str, bool]:
+        done = subprocess.run([sys.executable, "-c", _FROZEN_CHECK, url, "1" if preload else "0"],
+                              cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                              text=True, timeout=120, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert tracked(preload=True) == {"site": False, "geocoder": False}
+    assert tracked(preload=False) == {"site": True, "geocoder": True}

@@ -45,7 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "TILE_URL": "",  # e.g. "https://tiles.example.org/{z}/{x}/{y}.png" (a server you run)
     "TILE_ATTRIBUTION": "",
     "DIRECTIONS_URL": "",  # e.g. "https://www.openstreetmap.org/directions?to={lat},{lon}"
-    # Load the catalog while the app is built rather than on the first request.
+    # Load the catalog and the geocoder while the app is built rather than on the first
+    # requests.
     "PRELOAD_CATALOG": False,
     # Behind one reverse proxy, trust its X-Forwarded-For/-Proto/-Host/-Prefix headers.
     # Off by default: without a proxy in front, anyone could forge their address.
@@ -80,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_request(check_after_writes)
     if app.config["PRELOAD_CATALOG"]:
         with app.app_context():
-            data.catalog()
+            data.preload()
 
     security.init_app(app)
     i18n.init_app(app)
