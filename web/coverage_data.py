@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TypeVar
 
 from flask import current_app
 
@@ -30,6 +31,9 @@ from locator.errors import InvalidInput, NotFound
 from locator.store import ImportRecord, PopulationPoints
 from web.data import CatalogUpdate, site_data
 from web.db import get_store
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # A national study holds about 85,000 points; eight of them stay well under 100 MB.
 MAX_STUDIES = 8
@@ -59,10 +63,8 @@ class CoverageData:
                 key = counted_key(query)
                 counted = self._counted.get(key)
                 if counted is None:
-                    counted = self._counted[key] = CountedSites.of(catalog.sites.values(),
-                                                                   query)
-                    if len(self._counted) > MAX_STUDIES:
-                        self._counted.pop(next(iter(self._counted)))
+                    counted = _kept(self._counted, key,
+                                    CountedSites.of(catalog.sites.values(), query))
                 study = CoverageStudy(catalog.sites.values(), self._population(query), query,
                                       counted=counted)
                 self._studies[query] = study
@@ -88,10 +90,7 @@ class CoverageData:
     def _population(self, query: CoverageQuery) -> PopulationPoints:
         points = self._populations.get(query.state_fips)
         if points is None:
-            points = self._load_population(query)
-            self._populations[query.state_fips] = points
-            if len(self._populations) > MAX_STUDIES:
-                self._populations.pop(next(iter(self._populations)))
+            points = _kept(self._populations, query.state_fips, self._load_population(query))
         return points
 
     def _load_population(self, query: CoverageQuery) -> PopulationPoints:
@@ -105,6 +104,14 @@ class CoverageData:
                 raise InvalidInput(error.message, code=error.code, parameter="state",
                                    **error.params) from error
             raise
+
+
+def _kept(cache: dict[K, V], key: K, value: V) -> V:
+    """Keep ``value`` under ``key``, forgetting the oldest entry beyond ``MAX_STUDIES``."""
+    cache[key] = value
+    if len(cache) > MAX_STUDIES:
+        cache.pop(next(iter(cache)))
+    return value
 
 
 def coverage_data() -> CoverageData:
