@@ -347,3 +347,78 @@ def test_a_study_given_shared_counted_sites_equals_one_that_counts_them_itself(
     assert (CoverageStudy(sites, points, query, counted=shared).report(within).to_json()
             == CoverageStudy(sites, points, query).report(within).to_json())
     assert counted_key(query) != counted_key(CoverageQuery(state_fips=("17",)))
+
+
+def _changed_world(sites: list[Site], rng: np.random.Generator
+                   ) -> tuple[list[Site], dict[str, Site | None]]:
+    """The sites after a handful of random changes of each kind a catalog sees, and the
+    change as ``CountedSites.updated`` takes it (new version, or None for one gone)."""
+    by_id = {s.id: s for s in sites}
+    changed: dict[str, Site | None] = {}
+    for site_id in rng.choice(sorted(by_id), size=8, replace=False).tolist():
+        site, change = by_id[site_id], int(rng.integers(0, 6))
+        new: Site | None
+        if change == 0:
+            new = None  # retired
+        elif change == 1:
+            new = site.replace(lat=site.lat + 0.3, lon=site.lon - 0.2)  # moved
+        elif change == 2:
+            new = site.replace(kind=Kind.ACCESS_SITE if site.kind is Kind.LIBRARY
+                               else Kind.LIBRARY)
+        elif change == 3:
+            new = site.replace(temporarily_closed=not site.temporarily_closed)
+        elif change == 4:
+            new = site.replace(county_fips="18005" if site.county_fips != "18005" else "17001")
+        else:
+            new = site.replace(phone="217-555-0100")  # nothing coverage reads
+        changed[site_id] = new
+    for i in range(2):
+        changed[f"new{i}"] = make_site(f"new{i}", float(rng.uniform(37, 42)),
+                                       float(rng.uniform(-91, -85)), "17003",
+                                       kind=Kind.MOBILE_CENTER if i else Kind.LIBRARY,
+                                       hours="Tu 10:00-14:00" if i else "")
+    for site_id, new in changed.items():
+        if new is None:
+            del by_id[site_id]
+        else:
+            by_id[site_id] = new
+    return list(by_id.values()), changed
+
+
+@pytest.mark.parametrize("site_filter", [SiteFilter(), SiteFilter(kinds=frozenset({Kind.LIBRARY})),
+                                         SiteFilter(kinds=frozenset({Kind.MOBILE_CENTER}))])
+@pytest.mark.parametrize("seed", range(4))
+def test_counted_sites_updated_with_a_change_equal_those_counted_afresh(
+        random_world, site_filter: SiteFilter, seed: int) -> None:
+    sites, points = random_world
+    rng = np.random.default_rng(seed)
+    query = CoverageQuery(site_filter=site_filter, state_fips=("17",), weekday=1 if seed % 2
+                          else None)
+    before = CountedSites.of(sites, query)
+    after_sites, changed = _changed_world(sites, rng)
+    updated, fresh = before.updated(changed), CountedSites.of(after_sites, query)
+    assert updated.index.sites == fresh.index.sites
+    np.testing.assert_array_equal(updated.index.lat, fresh.index.lat)
+    np.testing.assert_array_equal(updated.index.lon, fresh.index.lon)
+    assert dict(updated.stop_days) == dict(fresh.stop_days)
+    assert dict(updated.site_position) == dict(fresh.site_position)
+    assert updated.counties == fresh.counties
+    np.testing.assert_array_equal(updated.county_of_site, fresh.county_of_site)
+    np.testing.assert_array_equal(updated.kind_of_site, fresh.kind_of_site)
+    # A study recounted over them reports what one built afresh on the new sites does.
+    within = parse_thresholds(["5", "30"])
+    recounted = CoverageStudy(sites, points, query, counted=before).recounted(updated)
+    reference = CoverageStudy(after_sites, points, query)
+    np.testing.assert_array_equal(recounted.distance_mi, reference.distance_mi)
+    assert recounted.report(within).to_json() == reference.report(within).to_json()
+
+
+def test_counted_sites_a_change_does_not_reach_are_kept_as_they_are(random_world) -> None:
+    sites, _ = random_world
+    libraries = CountedSites.of(sites, CoverageQuery(site_filter=SiteFilter(
+        kinds=frozenset({Kind.LIBRARY}))))
+    access = next(s for s in sites if s.kind is Kind.ACCESS_SITE)
+    assert libraries.updated({access.id: access.replace(lat=access.lat + 1)}) is libraries
+    library = next(s for s in sites if s.kind is Kind.LIBRARY)
+    renamed = libraries.updated({library.id: library.replace(name="Renamed")})
+    assert renamed.index.sites[renamed.site_position[library.id]].name == "Renamed"

@@ -16,7 +16,13 @@ from flask import Flask
 from planner_data import make_coverage_db
 from web_sites import make_db
 
-from locator.coverage import CoverageQuery, CoverageStudy, Threshold, load_population
+from locator.coverage import (
+    CountedSites,
+    CoverageQuery,
+    CoverageStudy,
+    Threshold,
+    load_population,
+)
 from locator.sites import PUBLIC, Kind, Site, SiteFilter, Status
 from locator.spatial import Catalog
 from locator.store import open_store
@@ -116,7 +122,7 @@ def test_new_population_points_drop_every_study(tmp_path: Path) -> None:
     assert int(rebuilt.points.population.sum()) == 5  # the new residents, not kept ones
 
 
-def test_a_site_change_rebuilds_studies_from_kept_residents_and_shared_sites(
+def test_a_site_change_recounts_studies_from_kept_residents_and_updated_sites(
         tmp_path: Path, monkeypatch) -> None:
     url = make_coverage_db(tmp_path)
     app = app_for(url)
@@ -128,6 +134,14 @@ def test_a_site_change_rebuilds_studies_from_kept_residents_and_shared_sites(
         return real_load(store, state_fips)
 
     monkeypatch.setattr(coverage_data_module, "load_population", counted_load)
+    countings: list[CoverageQuery] = []
+    real_of = CountedSites.of.__func__  # type: ignore[attr-defined]
+
+    def counting_of(cls, sites, query):
+        countings.append(query)
+        return real_of(cls, sites, query)
+
+    monkeypatch.setattr(CountedSites, "of", classmethod(counting_of))
 
     def state_study(state: str) -> CoverageStudy:
         with app.app_context():
@@ -144,11 +158,15 @@ def test_a_site_change_rebuilds_studies_from_kept_residents_and_shared_sites(
                                            CoverageQuery(site_filter=JOB_CENTERS,
                                                          state_fips=(state,)))
                       for state in ("17", "18")}
+    assert len(countings) == 1 + len(references)
+    countings.clear()
     within = [Threshold(10.0, "10"), Threshold(50.0, "50")]
     for state, reference in references.items():
         rebuilt = state_study(state)
         assert rebuilt.report(within).to_json() == reference.report(within).to_json()
     assert sorted(reads) == [("17",), ("18",)]  # residents were not read again
+    # The nation's sites were not counted again: the change was taken into those counted.
+    assert countings == []
 
 
 def test_each_request_takes_its_own_connection_and_gives_it_back(tmp_path: Path) -> None:

@@ -4,17 +4,21 @@ A ``CoverageStudy`` holds every counted resident point's distance to its nearest
 site. Building one takes tens of milliseconds for a state; a what-if on a built study takes
 about one. So the map's page, its county outlines, its site layer and every click's what-if
 share one study, kept here by its ``CoverageQuery`` (which sites count, whose residents,
-which areas). When the catalog moves on, a study is dropped only if a changed site (before
-or after the change) counts for it, or if the population points changed. The sites a
-question counts are national and the same for every state asked it (``CountedSites``), so
-they are built once per catalog version and shared by those states' studies.
+which areas). The sites a question counts are national and the same for every state asked
+it (``CountedSites``), so they are built once and shared by those states' studies.
+
+When the catalog moves on by a few sites, each question's counted sites take those sites
+in (``CountedSites.updated``: a few milliseconds, not the ~40 ms of counting the nation's
+again), and a study whose counted sites changed is recounted over them when next asked
+for, keeping its residents and areas. A whole reload, or new population points, drops
+everything.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from flask import current_app
@@ -24,10 +28,10 @@ from locator.coverage import (
     CoverageQuery,
     CoverageStudy,
     counted_key,
-    counts_as_site,
     load_population,
 )
 from locator.errors import InvalidInput, NotFound
+from locator.sites import Site
 from locator.store import ImportRecord, PopulationPoints
 from web.data import CatalogUpdate, site_data
 from web.db import get_store
@@ -55,37 +59,39 @@ class CoverageData:
         catalog, version = site_data().snapshot()
         with self._lock:
             if version != self._version:
-                self._forget_stale(site_data().updates_since(self._version))
-                self._counted.clear()
+                self._catch_up(site_data().updates_since(self._version), catalog.sites)
                 self._version = version
+            key = counted_key(query)
+            counted = self._counted.get(key)
+            if counted is None:
+                counted = _kept(self._counted, key,
+                                CountedSites.of(catalog.sites.values(), query))
             study = self._studies.get(query)
             if study is None:
-                key = counted_key(query)
-                counted = self._counted.get(key)
-                if counted is None:
-                    counted = _kept(self._counted, key,
-                                    CountedSites.of(catalog.sites.values(), query))
                 study = CoverageStudy(catalog.sites.values(), self._population(query), query,
                                       counted=counted)
-                self._studies[query] = study
-                if len(self._studies) > MAX_STUDIES:
-                    self._studies.popitem(last=False)
+            self._studies[query] = study.recounted(counted)
             self._studies.move_to_end(query)
-            return study
+            if len(self._studies) > MAX_STUDIES:
+                self._studies.popitem(last=False)
+            return self._studies[query]
 
     def imports(self) -> list[ImportRecord]:
         """The store's import log, oldest first: which file and vintage fed which source."""
         return get_store().imports()
 
-    def _forget_stale(self, updates: Iterable[CatalogUpdate] | None) -> None:
+    def _catch_up(self, updates: Iterable[CatalogUpdate] | None,
+                  sites: Mapping[str, Site]) -> None:
+        """Bring the counted sites up to the catalog ``sites``, after ``updates``."""
         if updates is None or any(u.rebuilt or u.population_changed for u in updates):
             self._studies.clear()
+            self._counted.clear()
             self._populations.clear()
             return
-        touched = [site for update in updates for site in update.touched]
-        for query in [q for q in self._studies
-                      if any(counts_as_site(site, q.site_filter) for site in touched)]:
-            del self._studies[query]
+        changed = {site.id: sites.get(site.id) for update in updates for site in update.touched}
+        if changed:
+            for key, counted in self._counted.items():
+                self._counted[key] = counted.updated(changed)
 
     def _population(self, query: CoverageQuery) -> PopulationPoints:
         points = self._populations.get(query.state_fips)
