@@ -341,7 +341,9 @@ def state_outlines() -> Mapping[str, shapely.Geometry]:
                                      geometries.tolist(), strict=True)))
 
 
-@cache
+# Not cached: each caller keeps what it builds from the features and is cached itself. The
+# parsed GeoJSON of the county outlines is ~120,000 small lists of coordinates; kept, every
+# full pass of a worker's cyclic collector walked them (~40 ms each).
 def _features(name: str) -> Sequence[dict]:
     with geodata.path(name).open(encoding="utf-8") as file:
         return json.load(file)["features"]

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from flask import current_app, request
 
-from locator import listings
+from locator import geodata, listings
 from locator.errors import InvalidInput, NotFound
 from locator.geocode import Town, default_geocoder
 from locator.open_at import Moment
@@ -178,11 +178,13 @@ class SiteData:
                                **error.params) from error
 
     def preload(self) -> None:
-        """Load the catalog and the geocoder now rather than at the first requests, and
-        keep both out of the collector's walks."""
+        """Load the catalog, the geocoder and the county and state outlines now rather than
+        at the first requests, and keep them all out of the collector's walks."""
         self._freezes = True
         self.catalog()
         _ = self.geocoder
+        geodata.counties()  # with the outlines (coverage areas, county lookups)
+        geodata.states()
         _keep_out_of_collections()
 
     @property
