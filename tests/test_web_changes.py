@@ -234,18 +234,21 @@ def test_a_change_is_seen_within_the_interval(tmp_path: Path) -> None:
 
 _FROZEN_CHECK = """
 import gc, json, sys
+from locator import geodata
 from web import create_app
 app = create_app({"DATABASE_URL": sys.argv[1], "PRELOAD_CATALOG": sys.argv[2] == "1"})
 data = app.extensions["locator"]
 with app.app_context():
     site = next(iter(data.catalog().sites.values()))
 geocoder = data.geocoder
+county = geodata.counties()[0]
 tracked = {id(o) for o in gc.get_objects()}
-print(json.dumps({"site": id(site) in tracked, "geocoder": id(geocoder) in tracked}))
+print(json.dumps({"site": id(site) in tracked, "geocoder": id(geocoder) in tracked,
+                  "county": id(county) in tracked}))
 """
 
 
-def test_a_preloaded_worker_keeps_its_catalog_and_geocoder_out_of_collections(
+def test_a_preloaded_worker_keeps_its_catalog_geocoder_and_outlines_out_of_collections(
         tmp_path: Path) -> None:
     # A full collection walked every object a worker holds (~200 ms nationally, all threads
     # waiting); a served worker freezes what it loaded at start. Run apart, so this test
@@ -258,5 +261,5 @@ def test_a_preloaded_worker_keeps_its_catalog_and_geocoder_out_of_collections(
                               text=True, timeout=120, check=True)
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    assert tracked(preload=True) == {"site": False, "geocoder": False}
-    assert tracked(preload=False) == {"site": True, "geocoder": True}
+    assert tracked(preload=True) == {"site": False, "geocoder": False, "county": False}
+    assert tracked(preload=False) == {"site": True, "geocoder": True, "county": True}
