@@ -208,6 +208,27 @@ def test_catalog_follows_changes_to_the_store(tmp_path: Path) -> None:
     assert first["id"] == "new-1"
 
 
+def test_a_map_box_shows_each_site_as_it_is_now(tmp_path: Path) -> None:
+    # Box answers reuse each site's encoded feature; an edited site must not be served
+    # from the feature of its old version.
+    url = make_db(tmp_path)
+    client = create_app({"DATABASE_URL": url, "TESTING": True}).test_client()
+    box = "/api/sites?bbox=-90,39.7,-89.5,39.9"
+
+    def properties(site_id: str) -> dict:
+        features = get_json(client, box)["features"]
+        return next(f["properties"] for f in features if f["id"] == site_id)
+
+    assert client.get(box).data == client.get(box).data
+    before = properties("lib-springfield")
+    with open_store(url) as store:
+        edited = store.site("lib-springfield").replace(phone="217-555-0142", hours="Mo 09:00-12:00")
+        store.upsert_sites([edited])
+    after = properties("lib-springfield")
+    assert after == site_json(edited) != before
+    assert after["phone"] == "217-555-0142"
+
+
 def test_geocode_answers_the_place_the_text_names(client: FlaskClient) -> None:
     assert get_json(client, "/api/geocode?q=62701") == \
         default_geocoder().geocode("62701").to_json()
