@@ -124,9 +124,10 @@ def _load_engine(engine: str, url: str, wrk: str, paths: list[str], work: Path,
         nearest_only = [p for p in paths if p.startswith("/api/nearest")]
         # The first answers of each worker build what later ones reuse (a state's coverage
         # study takes about a second, the search page's first render two); the rows
-        # measure the server once that is done.
+        # measure the server once that is done. A connection per request, so that no
+        # worker is left cold by wrk's kept-alive connections all landing on the other.
         run_wrk(wrk, base, paths, work / f"{engine}-warm.lua", seconds=args.warm_seconds,
-                args=args)
+                args=args, reconnect=True)
         for label, mix in (("nearest only", nearest_only), ("mix", paths)):
             for writes in (False, True):
                 with _writer(url, enabled=writes) as written:

@@ -222,13 +222,16 @@ def check_answers(targets: dict[str, tuple[str, list[str]]]) -> None:
 
 
 def run_wrk(wrk: str, base: str, paths: list[str], script: Path, *, seconds: int,
-            args: argparse.Namespace) -> dict[str, object]:
+            args: argparse.Namespace, reconnect: bool = False) -> dict[str, object]:
+    """wrk's figures for ``paths`` over ``seconds``. Its connections are kept alive, and
+    a gunicorn worker that wins the accept race may take all of them; with ``reconnect``
+    each request comes on a new connection, so every worker gets a share."""
     paths_file = script.with_suffix(".paths")
     paths_file.write_text("\n".join(paths) + "\n")
     script.write_text(WRK_SCRIPT % {"paths": paths_file})
     completed = subprocess.run(
         [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "5s",
-         "-s", str(script), base],
+         *(["-H", "Connection: close"] if reconnect else []), "-s", str(script), base],
         capture_output=True, text=True, timeout=seconds + 60, check=True)
     stats = json.loads(completed.stdout.strip().splitlines()[-1])
     return {
