@@ -289,3 +289,21 @@ def test_no_parameter_values_produce_a_server_error(client: FlaskClient, route: 
     if response.status_code == 400:
         assert set(body) >= {"error", "detail", "parameter"}
         assert body["parameter"] in PARAMETERS
+
+
+def test_query_arguments_answer_as_werkzeugs_do(client: FlaskClient) -> None:
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    with client.application.test_request_context("/api/nearest?k=3&kind=library&kind=access_site"
+                                                 "&lat=x"):
+        from flask import request
+
+        ours = request.args
+        theirs = ImmutableMultiDict(list(ours.items(multi=True)))
+        assert type(ours) is not ImmutableMultiDict  # the app's own, quicker on misses
+        for name in ("k", "kind", "lat", "missing"):
+            assert ours.get(name) == theirs.get(name)
+            assert ours.get(name, "none") == theirs.get(name, "none")
+            assert ours.getlist(name) == theirs.getlist(name)
+        assert ours.get("k", type=int) == theirs.get("k", type=int) == 3
+        assert ours.get("lat", type=float) is theirs.get("lat", type=float) is None

@@ -12,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from locator.config import Settings
@@ -61,8 +62,26 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class _Arguments(ImmutableMultiDict):  # type: ignore[type-arg]
+    """Query and form arguments whose ``get`` of an absent name answers at once.
+
+    Werkzeug's ``get`` tries the item and catches the miss, which builds a
+    ``BadRequestKeyError`` (~2 µs) each time; a search reads about ten parameters it was
+    not given, so that was ~20 µs of a ~300 µs ``/api/nearest``."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            return default
+        return super().get(key, default, type)
+
+
+class _Request(Request):
+    parameter_storage_class = _Arguments
+
+
 class LocatorApp(Flask):
     json_provider_class = OrjsonProvider
+    request_class = _Request
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
