@@ -326,10 +326,11 @@ class CountedSites:
         """These counted sites once each site of ``changed`` is its new version (None for
         one no longer in the catalog); ``self`` when none of them counts before or after."""
         put, put_days = _counted((s for s in changed.values() if s is not None), self.query)
-        if not put and not any(site_id in self.site_position for site_id in changed):
+        counted_before = sum(site_id in self.site_position for site_id in changed)
+        if not put and not counted_before:
             return self
-        index = self.index.with_same_places(put) \
-            if len(put) == sum(site_id in self.site_position for site_id in changed) else None
+        # The same sites counted, none moved: the trees stand.
+        index = self.index.with_same_places(put) if len(put) == counted_before else None
         index = index or self.index.updated(put, removed_ids=changed)
         stop_days = {site_id: days for site_id, days in self.stop_days.items()
                      if site_id not in changed}

@@ -10,8 +10,7 @@ it (``CountedSites``), so they are built once and shared by those states' studie
 When the catalog moves on by a few sites, each question's counted sites take those sites
 in (``CountedSites.updated``: a few milliseconds, not the ~40 ms of counting the nation's
 again), and a study whose counted sites changed is recounted over them when next asked
-for, keeping its residents and areas. A whole reload, or new population points, drops
-everything.
+for, keeping its residents. A whole reload, or new population points, drops everything.
 """
 
 from __future__ import annotations
